@@ -1,0 +1,325 @@
+/**
+ * A Target is one server endpoint plus one set of credentials, served by one long-lived mysql2 pool.
+ * Every query runs under an AbortSignal: when it fires, the connection is destroyed (never returned
+ * to the pool) and the statement is killed on the server from another connection. Each new pooled
+ * connection gets a read-only session with `lock_wait_timeout` and a server-side statement bound.
+ */
+import mysql from 'mysql2';
+import type { FieldPacket, Pool, PoolConnection, PoolOptions, QueryError as MysqlError, SslOptions } from 'mysql2';
+import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
+import { type Address, addressKey } from './address.js';
+import { type ServerInfo, parseServerInfo } from './server-info.js';
+
+export interface TlsSettings {
+  readonly mode: 'off' | 'verify' | 'skip-verify';
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly serverName?: string;
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+  readonly tls: TlsSettings;
+}
+
+export interface TargetOptions {
+  readonly address: Address;
+  readonly credentials: Credentials;
+  readonly poolSize: number;
+  /** Seconds; 0 leaves the server default. */
+  readonly lockWaitTimeoutSeconds: number;
+  /** Server-side backstop for any one statement, ms. */
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly log: Logger;
+  /** Reads a TLS file (ca/cert/key) by path. */
+  readonly readFile?: (path: string) => Buffer;
+}
+
+/** Errors after which a connection cannot be trusted and the statement may be retried elsewhere. */
+const STALE_CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+]);
+
+function isStaleConnection(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as MysqlError).code;
+  return (
+    (code !== undefined && STALE_CONNECTION_CODES.has(code)) ||
+    /closed state|connection is closed/i.test(err.message)
+  );
+}
+
+function toCell(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v);
+}
+
+function normalize(rows: unknown, fields: FieldPacket[] | undefined): QueryResult {
+  const columns = (fields ?? []).map((f) => f.name);
+  if (!Array.isArray(rows)) return { columns, rows: [] };
+  const out: Row[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const src = rows[i] as Record<string, unknown>;
+    const row: Record<string, Cell> = {};
+    for (const c of columns) row[c] = toCell(src[c]);
+    out[i] = row;
+  }
+  return { columns, rows: out };
+}
+
+/** A driver error as our typed error; never includes the connection config. */
+function wrapError(err: unknown, connecting: boolean): ExporterError {
+  if (err instanceof ExporterError) return err;
+  const e = err as { code?: string; sqlMessage?: string; message?: string };
+  const code = e.code;
+  const msg = `${code ? `${code}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
+  return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
+}
+
+export function sessionStatements(
+  mariadb: boolean,
+  lockWaitTimeoutSeconds: number,
+  statementTimeoutMs: number,
+): string[] {
+  const settings: string[] = [];
+  if (lockWaitTimeoutSeconds > 0) settings.push(`lock_wait_timeout=${Math.ceil(lockWaitTimeoutSeconds)}`);
+  if (statementTimeoutMs > 0) {
+    settings.push(
+      mariadb
+        ? `max_statement_time=${(statementTimeoutMs / 1000).toFixed(3)}`
+        : `max_execution_time=${Math.ceil(statementTimeoutMs)}`,
+    );
+  }
+  const out = ['SET SESSION TRANSACTION READ ONLY'];
+  if (settings.length > 0) out.push(`SET SESSION ${settings.join(', ')}`);
+  return out;
+}
+
+export interface PoolStats {
+  readonly all: number;
+  readonly free: number;
+  readonly queued: number;
+}
+
+export class Target {
+  readonly key: string;
+  readonly address: Address;
+  readonly poolSize: number;
+  private readonly pool: Pool;
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(opts: TargetOptions) {
+    this.address = opts.address;
+    this.key = addressKey(opts.address);
+    this.poolSize = opts.poolSize;
+    this.log = opts.log.child({ target: this.key });
+    this.pool = mysql.createPool(poolOptions(opts));
+    this.pool.on('connection', (conn) => this.initSession(conn, opts));
+    // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
+    (this.pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
+      this.log.debug('pool error', { err: err.message }),
+    );
+  }
+
+  private initSession(conn: PoolConnection, opts: TargetOptions): void {
+    conn.on('error', (err: Error) => this.log.debug('connection error', { err: err.message }));
+    const version =
+      (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket
+        ?.serverVersion ?? '';
+    for (const sql of sessionStatements(
+      /mariadb/i.test(version),
+      opts.lockWaitTimeoutSeconds,
+      opts.statementTimeoutMs,
+    )) {
+      conn.query(sql, (err: MysqlError | null) => {
+        if (err) this.log.warn('session setting failed', { sql, err: err.message });
+      });
+    }
+  }
+
+  /** Runs `SELECT @@version`: doubles as the liveness probe behind `mysql_up`. */
+  async serverInfo(signal: AbortSignal): Promise<ServerInfo> {
+    const res = await this.run(
+      'SELECT @@version AS version, @@version_comment AS version_comment',
+      [],
+      signal,
+      true,
+    );
+    const row = res.rows[0];
+    const info = parseServerInfo(String(row?.version ?? ''), String(row?.version_comment ?? ''));
+    if (!info) throw new ConnectError(`unrecognised server version ${JSON.stringify(row?.version)}`, undefined);
+    return info;
+  }
+
+  /** A Db handle whose every statement runs under `signal`. */
+  db(signal: AbortSignal): Db {
+    return { query: (sql, params = []) => this.run(sql, params, signal, false) };
+  }
+
+  stats(): PoolStats {
+    const p = this.pool as unknown as {
+      _allConnections?: { length: number };
+      _freeConnections?: { length: number };
+      _connectionQueue?: { length: number };
+    };
+    return {
+      all: p._allConnections?.length ?? 0,
+      free: p._freeConnections?.length ?? 0,
+      queued: p._connectionQueue?.length ?? 0,
+    };
+  }
+
+  /** Closes every pooled connection with COM_QUIT (no "Aborted connection" warnings on the server). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+  }
+
+  private async run(
+    sql: string,
+    params: readonly unknown[],
+    signal: AbortSignal,
+    connecting: boolean,
+    attempt = 0,
+  ): Promise<QueryResult> {
+    if (signal.aborted) throw new DeadlineError('deadline exceeded before the query started');
+    const conn = await this.acquire(signal);
+    try {
+      return await this.execute(conn, sql, params, signal, connecting);
+    } catch (err) {
+      // A pooled connection that the server dropped while idle (restart, wait_timeout, KILL):
+      // retry once on a fresh connection. Our statements are read-only, so this is safe.
+      if (attempt === 0 && isStaleConnection(err) && !signal.aborted) {
+        this.log.debug('stale pooled connection replaced', { err: (err as Error).message });
+        return this.run(sql, params, signal, connecting, 1);
+      }
+      throw wrapError(err, connecting);
+    }
+  }
+
+  private acquire(signal: AbortSignal): Promise<PoolConnection> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        reject(new DeadlineError('deadline exceeded while waiting for a database connection'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pool.getConnection((err, conn) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) {
+          // The caller gave up while we were connecting: hand the connection back for others.
+          if (!err) conn.release();
+          return;
+        }
+        settled = true;
+        if (err) reject(wrapError(err, true));
+        else resolve(conn);
+      });
+    });
+  }
+
+  private execute(
+    conn: PoolConnection,
+    sql: string,
+    params: readonly unknown[],
+    signal: AbortSignal,
+    connecting: boolean,
+  ): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const threadId = conn.threadId;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        // Never return a connection with a statement in flight: destroy it and kill the statement.
+        conn.destroy();
+        if (!connecting && threadId !== null) this.killQuery(threadId);
+        reject(new DeadlineError('deadline exceeded; statement cancelled'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      conn.query({ sql, values: params as unknown[] }, (err: MysqlError | null, rows: unknown, fields) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        if (err) {
+          if (err.fatal) conn.destroy();
+          else conn.release();
+          reject(err);
+          return;
+        }
+        conn.release();
+        resolve(normalize(rows, fields as FieldPacket[] | undefined));
+      });
+    });
+  }
+
+  /** Best effort: stop an abandoned statement on the server from another pooled connection. */
+  private killQuery(threadId: number): void {
+    if (this.closed) return;
+    const signal = AbortSignal.timeout(2000);
+    this.run(`KILL QUERY ${Math.trunc(threadId)}`, [], signal, true).then(
+      () => this.log.debug('killed abandoned statement', { thread_id: threadId }),
+      (err: unknown) =>
+        this.log.debug('could not kill abandoned statement', {
+          thread_id: threadId,
+          err: err instanceof Error ? err.message : String(err),
+        }),
+    );
+  }
+}
+
+function poolOptions(opts: TargetOptions): PoolOptions {
+  const a = opts.address;
+  const base: PoolOptions = {
+    user: opts.credentials.user,
+    password: opts.credentials.password,
+    connectionLimit: opts.poolSize,
+    maxIdle: opts.poolSize,
+    waitForConnections: true,
+    queueLimit: 1000,
+    connectTimeout: opts.connectTimeoutMs,
+    enableKeepAlive: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    multipleStatements: false,
+    // Never offer LOCAL INFILE, never read files for the server.
+    flags: ['-LOCAL_FILES'],
+    charset: 'utf8mb4_general_ci',
+  };
+  if (a.kind === 'socket') base.socketPath = a.path;
+  else {
+    base.host = a.host;
+    base.port = a.port;
+  }
+  const tls = opts.credentials.tls;
+  if (tls.mode !== 'off') {
+    const read = opts.readFile ?? (() => Buffer.alloc(0));
+    base.ssl = {
+      rejectUnauthorized: tls.mode === 'verify',
+      ...(tls.ca ? { ca: read(tls.ca) } : {}),
+      ...(tls.cert ? { cert: read(tls.cert) } : {}),
+      ...(tls.key ? { key: read(tls.key) } : {}),
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+      ...(tls.serverName ? { servername: tls.serverName } : {}),
+    } as SslOptions;
+  }
+  return base;
+}

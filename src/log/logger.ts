@@ -1,0 +1,96 @@
+/**
+ * A small structured logger (logfmt or JSON lines) with levels. Every line passes through a redactor
+ * that replaces known secrets (passwords read from config) wherever they appear, so no code path can
+ * print one by accident.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'logfmt' | 'json';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+  enabled(level: LogLevel): boolean;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export const LOG_LEVELS = Object.keys(LEVELS) as LogLevel[];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: LogFormat;
+  write?: (line: string) => void;
+  /** Returns the secrets to scrub; called per line so that a reload's new secrets are covered. */
+  secrets?: () => readonly string[];
+  now?: () => Date;
+}
+
+function logfmtValue(v: unknown): string {
+  let s: string;
+  if (v instanceof Error) s = v.message;
+  else if (typeof v === 'string') s = v;
+  else if (v === undefined) s = '';
+  else if (typeof v === 'object' && v !== null) s = JSON.stringify(v);
+  else s = String(v);
+  return /^[^\s"=\\]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+function jsonValue(v: unknown): unknown {
+  return v instanceof Error ? v.message : v;
+}
+
+export function redact(line: string, secrets: readonly string[]): string {
+  let out = line;
+  for (const s of secrets) {
+    if (s.length === 0) continue;
+    const forms = new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]);
+    for (const f of forms) out = out.split(f).join('<redacted>');
+  }
+  return out;
+}
+
+export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger {
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const now = opts.now ?? (() => new Date());
+  const min = LEVELS[opts.level];
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (LEVELS[level] < min) return;
+    const all: LogFields = { ts: now().toISOString(), level, msg, ...bound, ...fields };
+    let line: string;
+    if (opts.format === 'json') {
+      const obj: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(all)) if (v !== undefined) obj[k] = jsonValue(v);
+      line = JSON.stringify(obj);
+    } else {
+      line = Object.entries(all)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${logfmtValue(v)}`)
+        .join(' ');
+    }
+    write(opts.secrets ? redact(line, opts.secrets()) : line);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger(opts, { ...bound, ...fields }),
+    enabled: (level) => LEVELS[level] >= min,
+  };
+}
+
+/** A logger that drops everything (embedding default, tests). */
+export function silentLogger(): Logger {
+  const l: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    child: () => l,
+    enabled: () => false,
+  };
+  return l;
+}

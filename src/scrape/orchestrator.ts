@@ -1,0 +1,111 @@
+/**
+ * One scrape of one target: server info (-> mysql_up), then the selected collectors under one
+ * concurrency bound, each with its own error boundary and time budget. Returns plain data; the HTTP
+ * layer renders it.
+ */
+import pLimit from 'p-limit';
+import { DeadlineError, errorMessage } from '../errors.js';
+import type { ServerInfo } from '../db/server-info.js';
+import type { Logger } from '../log/logger.js';
+import type { Collector, Db, MetricFamily } from './types.js';
+import { validateFamilies } from './validate.js';
+
+/** What the orchestrator needs of a target: satisfied by db/Target, and by fakes in unit tests. */
+export interface ScrapeTarget {
+  readonly key: string;
+  serverInfo(signal: AbortSignal): Promise<ServerInfo>;
+  db(signal: AbortSignal): Db;
+}
+
+export interface CollectorOutcome {
+  readonly name: string;
+  readonly success: boolean;
+  readonly durationSeconds: number;
+  readonly error?: string;
+  readonly families: readonly MetricFamily[];
+}
+
+export interface ScrapeResult {
+  readonly up: boolean;
+  readonly connectSeconds: number;
+  readonly server?: ServerInfo;
+  readonly error?: string;
+  readonly outcomes: readonly CollectorOutcome[];
+}
+
+export interface ScrapeOptions {
+  readonly target: ScrapeTarget;
+  readonly collectors: readonly Collector[];
+  readonly signal: AbortSignal;
+  readonly concurrency: number;
+  readonly maxSeries: number;
+  readonly log: Logger;
+}
+
+/** Rejects when `signal` aborts, so that no awaited work can outlive the deadline. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DeadlineError('deadline exceeded'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DeadlineError('deadline exceeded'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
+  const { target, signal, log } = opts;
+  const t0 = process.hrtime.bigint();
+  let server: ServerInfo;
+  try {
+    server = await raceAbort(target.serverInfo(signal), signal);
+  } catch (err) {
+    const error = errorMessage(err);
+    log.error('connection failed', { target: target.key, err: error });
+    return { up: false, connectSeconds: seconds(t0), error, outcomes: [] };
+  }
+  const connectSeconds = seconds(t0);
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const runnable = opts.collectors.filter((c) => c.supports(server));
+  const outcomes = await Promise.all(
+    runnable.map((c) => limit(() => runCollector(c, server, opts))),
+  );
+  return { up: true, connectSeconds, server, outcomes };
+}
+
+async function runCollector(c: Collector, server: ServerInfo, opts: ScrapeOptions): Promise<CollectorOutcome> {
+  const start = process.hrtime.bigint();
+  const signal =
+    c.timeoutMs !== undefined && c.timeoutMs > 0
+      ? AbortSignal.any([opts.signal, AbortSignal.timeout(c.timeoutMs)])
+      : opts.signal;
+  try {
+    if (signal.aborted) throw new DeadlineError('deadline exceeded before the collector started');
+    const families = await raceAbort(
+      c.collect({
+        db: opts.target.db(signal),
+        server,
+        signal,
+        log: opts.log,
+        targetKey: opts.target.key,
+      }),
+      signal,
+    );
+    validateFamilies(families, opts.maxSeries);
+    return { name: c.name, success: true, durationSeconds: seconds(start), families };
+  } catch (err) {
+    const error = errorMessage(err);
+    opts.log.error('collector failed', { collector: c.name, target: opts.target.key, err: error });
+    return { name: c.name, success: false, durationSeconds: seconds(start), error, families: [] };
+  }
+}

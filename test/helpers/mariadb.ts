@@ -1,0 +1,219 @@
+/**
+ * Throwaway MariaDB servers for integration tests: a temp datadir copied from a template that is
+ * installed once per machine and server version, a free loopback port, and an init file that creates
+ * an admin account. Fails loudly (with the server's error log) when a server cannot start: tests that
+ * need the database never skip.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+
+export const ADMIN_USER = 'admin';
+export const ADMIN_PASSWORD = 'admin-pw';
+
+function findBinary(names: string[]): string {
+  const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
+  for (const n of names) for (const d of dirs) if (existsSync(join(d, n))) return join(d, n);
+  throw new Error(
+    `MariaDB server binaries not found (${names.join(', ')}). Install them with: apt-get install -y mariadb-server (bash .ci/run does this).`,
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const COMMON_ARGS = ['--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M'];
+
+function template(): string {
+  const mariadbd = findBinary(['mariadbd', 'mysqld']);
+  const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).replace(/[^A-Za-z0-9.]+/g, '_');
+  const dir = join(tmpdir(), `mysql-exporter-test-template-${version.slice(0, 80)}`);
+  if (existsSync(join(dir, 'data', 'mysql'))) return dir;
+  const staging = mkdtempSync(join(tmpdir(), 'mysql-exporter-template-'));
+  const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
+  try {
+    execFileSync(
+      installer,
+      [
+        '--no-defaults',
+        `--datadir=${join(staging, 'data')}`,
+        '--user=root',
+        '--skip-test-db',
+        '--auth-root-authentication-method=socket',
+        ...COMMON_ARGS,
+      ],
+      { stdio: 'pipe' },
+    );
+  } catch (err) {
+    const e = err as { stderr?: Buffer; stdout?: Buffer };
+    throw new Error(`mariadb-install-db failed: ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
+  }
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another test process won the race; use its template.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+export interface MariaDbOptions {
+  /** Extra mariadbd arguments, e.g. ['--userstat=ON']. */
+  readonly args?: readonly string[];
+  /** SQL run by the server at start-up (as root), after the admin account exists. */
+  readonly initSql?: readonly string[];
+}
+
+export class MariaDb {
+  private child: ChildProcess | undefined;
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly args: readonly string[],
+  ) {}
+
+  get socket(): string {
+    return join(this.dir, 'mysqld.sock');
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  get errorLog(): string {
+    const p = join(this.dir, 'error.log');
+    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+  }
+
+  async start(): Promise<void> {
+    const mariadbd = findBinary(['mariadbd', 'mysqld']);
+    const child = spawn(
+      mariadbd,
+      [
+        '--no-defaults',
+        `--datadir=${join(this.dir, 'data')}`,
+        `--socket=${this.socket}`,
+        `--port=${this.port}`,
+        '--bind-address=127.0.0.1',
+        `--pid-file=${join(this.dir, 'mysqld.pid')}`,
+        `--log-error=${join(this.dir, 'error.log')}`,
+        `--init-file=${join(this.dir, 'init.sql')}`,
+        '--user=root',
+        '--skip-name-resolve',
+        '--performance-schema=ON',
+        '--max-connections=200',
+        ...COMMON_ARGS,
+        ...this.args,
+      ],
+      { stdio: 'ignore', detached: false },
+    );
+    this.child = child;
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`mariadbd exited during start-up:\n${this.errorLog.slice(-3000)}`);
+      try {
+        const c = await this.connect();
+        await c.end();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+    throw new Error(`mariadbd did not accept connections within 60 s:\n${this.errorLog.slice(-3000)}`);
+  }
+
+  /** An admin connection over TCP (multipleStatements off). */
+  connect(): Promise<mysql.Connection> {
+    return mysql.createConnection({
+      host: '127.0.0.1',
+      port: this.port,
+      user: ADMIN_USER,
+      password: ADMIN_PASSWORD,
+      connectTimeout: 2000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+  }
+
+  /** Runs statements as admin on a short-lived connection and returns the last result's rows. */
+  async sql(...statements: string[]): Promise<Record<string, unknown>[]> {
+    const c = await this.connect();
+    try {
+      let last: unknown = [];
+      for (const s of statements) [last] = await c.query(s);
+      return Array.isArray(last) ? (last as Record<string, unknown>[]) : [];
+    } finally {
+      await c.end();
+    }
+  }
+
+  /** Sends a signal to mariadbd (SIGSTOP/SIGCONT/SIGKILL for fault tests). */
+  signal(sig: NodeJS.Signals): void {
+    this.child?.kill(sig);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a fresh server; call `destroy()` in an `after` hook. */
+export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDb> {
+  const tpl = template();
+  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-db-'));
+  cpSync(join(tpl, 'data'), join(dir, 'data'), { recursive: true });
+  const init = [
+    `CREATE USER IF NOT EXISTS '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}'`,
+    `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION`,
+    ...(opts.initSql ?? []),
+  ];
+  writeFileSync(join(dir, 'init.sql'), `${init.join(';\n')};\n`);
+  const port = await freePort();
+  const db = new MariaDb(dir, port, opts.args ?? []);
+  try {
+    await db.start();
+  } catch (err) {
+    await db.stop().catch(() => {});
+    throw err;
+  }
+  return db;
+}
+
+/** SQL literal for a password or name (single quotes and backslashes escaped). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** Creates the least-privilege exporter account mysqld_exporter's README recommends. */
+export async function createExporterUser(db: MariaDb, user: string, password: string): Promise<void> {
+  await db.sql(
+    `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY ${sqlString(password)} WITH MAX_USER_CONNECTIONS 5`,
+    `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${user}'@'127.0.0.1'`,
+  );
+}
