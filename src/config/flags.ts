@@ -90,7 +90,7 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]):
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') {
+    if (arg === '-h' || arg === '--help' || arg === '--help-long' || arg === '--help-man') {
       help = true;
       continue;
     }

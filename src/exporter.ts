@@ -1,0 +1,149 @@
+/**
+ * The embeddable core: the current configuration snapshot (swapped whole on reload), the long-lived
+ * target pools and the single-flight table. `scrape()` is what /metrics and /probe call; it knows
+ * nothing of HTTP.
+ */
+import { ExporterError } from './errors.js';
+import type { Address } from './db/address.js';
+import { TargetRegistry } from './db/target-registry.js';
+import type { Credentials } from './db/target.js';
+import type { Logger } from './log/logger.js';
+import { type ScrapeResult, scrape } from './scrape/orchestrator.js';
+import { selectCollectors } from './scrape/select.js';
+import { SingleFlight } from './scrape/single-flight.js';
+import type { Collector } from './scrape/types.js';
+
+/** One credentials section of the .my.cnf (`client`, `client.<name>`). */
+export interface AuthModuleLike {
+  readonly name: string;
+  readonly address: Address;
+  readonly credentials: Credentials;
+}
+
+export interface ScrapeSettings {
+  readonly poolSize: number;
+  readonly lockWaitTimeoutSeconds: number;
+  /** Server-side backstop for one statement. */
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Per-collector budget (0: the scrape deadline only). */
+  readonly queryTimeoutMs: number;
+  readonly maxSeries: number;
+}
+
+export interface ExporterState {
+  readonly settings: ScrapeSettings;
+  readonly modules: ReadonlyMap<string, AuthModuleLike>;
+  /** Every known collector, in output order. */
+  readonly collectors: readonly Collector[];
+  readonly enabled: ReadonlySet<string>;
+}
+
+export interface ScrapeRequest {
+  readonly module: string;
+  /** Defaults to the module's own address (the /metrics case). */
+  readonly address?: Address;
+  readonly collect?: readonly string[];
+  readonly signal: AbortSignal;
+  readonly deadlineMs: number;
+}
+
+export class UnknownModuleError extends ExporterError {
+  constructor(module: string) {
+    super('UNKNOWN_AUTH_MODULE', `unknown auth_module ${JSON.stringify(module.slice(0, 64))}`);
+  }
+}
+
+export interface ExporterOptions {
+  readonly log: Logger;
+  readonly readFile?: (path: string) => Buffer;
+  readonly maxTargets?: number;
+  readonly maxWaitersPerTarget?: number;
+}
+
+export class Exporter {
+  private snapshot: ExporterState;
+  private readonly targets: TargetRegistry;
+  private readonly flights: SingleFlight<ScrapeResult>;
+  private readonly log: Logger;
+  private readonly readFile: ((path: string) => Buffer) | undefined;
+
+  constructor(state: ExporterState, opts: ExporterOptions) {
+    this.snapshot = state;
+    this.log = opts.log;
+    this.readFile = opts.readFile;
+    this.targets = new TargetRegistry({ maxTargets: opts.maxTargets ?? 64, idleMs: 10 * 60_000, log: opts.log });
+    this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 100);
+  }
+
+  get state(): ExporterState {
+    return this.snapshot;
+  }
+
+  /** Swaps the configuration; pools are rebuilt when credentials or pool settings may have changed. */
+  async replaceState(next: ExporterState): Promise<void> {
+    const prev = this.snapshot;
+    this.snapshot = next;
+    if (prev.modules !== next.modules || prev.settings !== next.settings) await this.targets.closeAll();
+  }
+
+  /** Validates the collector selection without touching the database (400 on unknown names). */
+  select(collect: readonly string[] | undefined): Collector[] {
+    return selectCollectors(this.snapshot.collectors, this.snapshot.enabled, collect);
+  }
+
+  async scrape(req: ScrapeRequest): Promise<ScrapeResult> {
+    const state = this.snapshot;
+    const module = state.modules.get(req.module);
+    if (!module) throw new UnknownModuleError(req.module);
+    const collectors = this.select(req.collect);
+    const address = req.address ?? module.address;
+    const s = state.settings;
+    const target = this.targets.get(module.name, address, () => ({
+      address,
+      credentials: module.credentials,
+      poolSize: s.poolSize,
+      lockWaitTimeoutSeconds: s.lockWaitTimeoutSeconds,
+      statementTimeoutMs: s.statementTimeoutMs,
+      // Never wait on a connect longer than the scrape may last.
+      connectTimeoutMs: Math.max(100, Math.min(s.connectTimeoutMs, req.deadlineMs - 50)),
+      log: this.log,
+      ...(this.readFile ? { readFile: this.readFile } : {}),
+    }));
+    const key = `${TargetRegistry.key(module.name, address)}|${collectors.map((c) => c.name).join(',')}`;
+    const timed =
+      s.queryTimeoutMs > 0
+        ? collectors.map((c) => (c.timeoutMs === undefined ? withTimeout(c, s.queryTimeoutMs) : c))
+        : collectors;
+    return this.flights.join(key, req.signal, req.deadlineMs, (signal) =>
+      scrape({
+        target,
+        collectors: timed,
+        signal,
+        concurrency: target.poolSize,
+        maxSeries: s.maxSeries,
+        log: this.log,
+      }),
+    );
+  }
+
+  /** Rounds in flight right now (self-metric). */
+  get inFlight(): number {
+    return this.flights.inFlight;
+  }
+
+  async close(): Promise<void> {
+    await this.targets.closeAll();
+  }
+}
+
+function withTimeout(c: Collector, timeoutMs: number): Collector {
+  return {
+    name: c.name,
+    help: c.help,
+    enabledByDefault: c.enabledByDefault,
+    timeoutMs,
+    supports: (s) => c.supports(s),
+    collect: (ctx) => c.collect(ctx),
+  };
+}

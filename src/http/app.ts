@@ -1,0 +1,121 @@
+/**
+ * The HTTP surface: `createRouter` (mountable in any express app, the embedding API) and `createApp`
+ * (a hardened standalone app). No I/O at import; everything comes in through `HttpDeps`.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { errorMessage } from '../errors.js';
+import type { Exporter } from '../exporter.js';
+import { UnknownModuleError } from '../exporter.js';
+import { PROMETHEUS_CONTENT_TYPE, render } from '../exposition/render.js';
+import { scrapeFamilies } from '../exposition/scrape-families.js';
+import type { SelfMetrics } from '../exposition/self-metrics.js';
+import type { Logger } from '../log/logger.js';
+import { UnknownCollectorError } from '../scrape/select.js';
+import { TooManyWaitersError } from '../scrape/single-flight.js';
+import { type DeadlineSettings, scrapeDeadline } from './deadline.js';
+import { landingPage } from './landing.js';
+import { BadParamError, listParam } from './params.js';
+
+export interface HttpDeps {
+  readonly exporter: Exporter;
+  readonly log: Logger;
+  readonly telemetryPath: string;
+  readonly deadline: () => DeadlineSettings;
+  readonly version: string;
+  /** Served on the telemetry path only. */
+  readonly selfMetrics?: SelfMetrics;
+  /** Re-reads configuration; resolves to an error message on failure. */
+  readonly reload?: () => Promise<string | undefined>;
+  /** False while shutting down: /-/ready answers 503. */
+  readonly ready?: () => boolean;
+}
+
+/** Aborts when the client goes away before the response is sent, or at the deadline. */
+function requestSignal(req: Request, res: Response, deadlineMs: number): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort(new Error('client disconnected'));
+  });
+  void req;
+  return AbortSignal.any([gone.signal, AbortSignal.timeout(deadlineMs)]);
+}
+
+function sendText(res: Response, status: number, text: string): void {
+  res.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
+}
+
+export function createRouter(deps: HttpDeps): Router {
+  const router = express.Router();
+  const { exporter, log } = deps;
+
+  router.get(deps.telemetryPath, async (req, res) => {
+    try {
+      const collect = listParam(req.query, 'collect[]');
+      exporter.select(collect);
+      const deadline = scrapeDeadline(req.get('X-Prometheus-Scrape-Timeout-Seconds'), deps.deadline());
+      const deadlineMs = Math.round(deadline.seconds * 1000);
+      const signal = requestSignal(req, res, deadlineMs);
+      const result = await exporter.scrape({
+        module: 'client',
+        ...(collect ? { collect } : {}),
+        signal,
+        deadlineMs,
+      });
+      const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, deps.selfMetrics?.metrics() ?? []);
+      if (res.writableEnded || res.destroyed) return;
+      res.status(200).type(PROMETHEUS_CONTENT_TYPE).send(body);
+    } catch (err) {
+      if (res.destroyed) return;
+      if (err instanceof BadParamError || err instanceof UnknownCollectorError) return sendText(res, 400, err.message);
+      if (err instanceof TooManyWaitersError) return sendText(res, 503, err.message);
+      if (err instanceof UnknownModuleError) return sendText(res, 500, 'no [client] section configured');
+      log.error('scrape failed', { err: errorMessage(err) });
+      sendText(res, 500, 'internal error');
+    }
+  });
+
+  router.get('/', (_req, res) => {
+    const state = exporter.state;
+    res
+      .status(200)
+      .type('text/html; charset=utf-8')
+      .send(
+        landingPage({
+          version: deps.version,
+          telemetryPath: deps.telemetryPath,
+          collectors: state.collectors,
+          enabled: state.enabled,
+        }),
+      );
+  });
+  router.get('/-/healthy', (_req, res) => sendText(res, 200, 'Healthy'));
+  router.get('/-/ready', (_req, res) =>
+    deps.ready && !deps.ready() ? sendText(res, 503, 'Shutting down') : sendText(res, 200, 'Ready'),
+  );
+  router.post('/-/reload', async (_req, res) => {
+    if (!deps.reload) return sendText(res, 404, 'reload is not available');
+    const problem = await deps.reload();
+    if (problem === undefined) return sendText(res, 200, 'OK');
+    sendText(res, 500, `failed to reload config: ${problem}`);
+  });
+  router.all('/-/reload', (_req, res) => {
+    res.set('Allow', 'POST');
+    sendText(res, 405, 'This endpoint requires a POST request.');
+  });
+  return router;
+}
+
+/** A standalone app: no x-powered-by, no stack traces in responses, 404 for everything else. */
+export function createApp(deps: HttpDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('env', 'production');
+  app.set('query parser', 'simple');
+  app.use(createRouter(deps));
+  app.use((_req, res) => sendText(res, 404, 'Not Found'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    deps.log.error('request failed', { err: errorMessage(err) });
+    if (!res.headersSent) sendText(res, 500, 'internal error');
+  });
+  return app;
+}
