@@ -72,7 +72,11 @@ export class Exporter {
     this.snapshot = state;
     this.log = opts.log;
     this.readFile = opts.readFile;
-    this.targets = new TargetRegistry({ maxTargets: opts.maxTargets ?? 64, idleMs: 10 * 60_000, log: opts.log });
+    this.targets = new TargetRegistry({
+      maxTargets: opts.maxTargets ?? 64,
+      idleMs: 10 * 60_000,
+      log: opts.log,
+    });
     this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 100);
   }
 

@@ -65,7 +65,8 @@ function convert(spec: FlagSpec, raw: string): { value: FlagValue } | { error: s
     }
     case 'duration': {
       const n = parseDuration(raw);
-      if (n === undefined) return { error: `expected a duration like 2s or 500ms, got ${JSON.stringify(raw)}` };
+      if (n === undefined)
+        return { error: `expected a duration like 2s or 500ms, got ${JSON.stringify(raw)}` };
       if (spec.min !== undefined && n < spec.min) return { error: `must be at least ${spec.min}s` };
       return { value: n };
     }
@@ -153,7 +154,9 @@ export function renderHelp(specs: readonly FlagSpec[]): string {
         ? (s.default as readonly string[]).length > 0
           ? ` (default: ${(s.default as readonly string[]).join(', ')})`
           : ''
-        : s.default === '' ? '' : ` (default: ${s.kind === 'duration' ? `${s.default}s` : String(s.default)})`;
+        : s.default === ''
+          ? ''
+          : ` (default: ${s.kind === 'duration' ? `${s.default}s` : String(s.default)})`;
     return `  --${s.kind === 'bool' ? '[no-]' : ''}${s.name}${placeholder}\n      ${s.help}${def}`;
   });
   return lines.join('\n');

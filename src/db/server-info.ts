@@ -52,7 +52,10 @@ export function compareVersions(a: Version, b: Version): number {
 export type VersionRange = string;
 
 export function parseRange(range: VersionRange): ((v: Version) => boolean) | undefined {
-  const parts = range.trim().split(/\s+/).filter((p) => p.length > 0 && p !== '*');
+  const parts = range
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p.length > 0 && p !== '*');
   const tests: Array<(v: Version) => boolean> = [];
   for (const part of parts) {
     const m = /^(>=|<=|>|<|=)?(\d+(?:\.\d+){0,2})$/.exec(part);

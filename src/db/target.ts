@@ -5,7 +5,14 @@
  * connection gets a read-only session with `lock_wait_timeout` and a server-side statement bound.
  */
 import mysql from 'mysql2';
-import type { FieldPacket, Pool, PoolConnection, PoolOptions, QueryError as MysqlError, SslOptions } from 'mysql2';
+import type {
+  FieldPacket,
+  Pool,
+  PoolConnection,
+  PoolOptions,
+  QueryError as MysqlError,
+  SslOptions,
+} from 'mysql2';
 import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
@@ -161,7 +168,8 @@ export class Target {
     );
     const row = res.rows[0];
     const info = parseServerInfo(String(row?.version ?? ''), String(row?.version_comment ?? ''));
-    if (!info) throw new ConnectError(`unrecognised server version ${JSON.stringify(row?.version)}`, undefined);
+    if (!info)
+      throw new ConnectError(`unrecognised server version ${JSON.stringify(row?.version)}`, undefined);
     return info;
   }
 

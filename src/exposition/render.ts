@@ -13,7 +13,9 @@ export type ContentType = typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CO
 
 /** Picks OpenMetrics only when the client asks for it, as Prometheus does with its Accept header. */
 export function negotiate(accept: string | undefined): ContentType {
-  return accept?.includes('application/openmetrics-text') ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
+  return accept?.includes('application/openmetrics-text')
+    ? OPENMETRICS_CONTENT_TYPE
+    : PROMETHEUS_CONTENT_TYPE;
 }
 
 function asMetric(f: MetricFamily, openMetrics: boolean): Metric {

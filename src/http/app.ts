@@ -61,12 +61,17 @@ export function createRouter(deps: HttpDeps): Router {
         signal,
         deadlineMs,
       });
-      const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, deps.selfMetrics?.metrics() ?? []);
+      const body = await render(
+        scrapeFamilies(result),
+        PROMETHEUS_CONTENT_TYPE,
+        deps.selfMetrics?.metrics() ?? [],
+      );
       if (res.writableEnded || res.destroyed) return;
       res.status(200).type(PROMETHEUS_CONTENT_TYPE).send(body);
     } catch (err) {
       if (res.destroyed) return;
-      if (err instanceof BadParamError || err instanceof UnknownCollectorError) return sendText(res, 400, err.message);
+      if (err instanceof BadParamError || err instanceof UnknownCollectorError)
+        return sendText(res, 400, err.message);
       if (err instanceof TooManyWaitersError) return sendText(res, 503, err.message);
       if (err instanceof UnknownModuleError) return sendText(res, 500, 'no [client] section configured');
       log.error('scrape failed', { err: errorMessage(err) });

@@ -11,7 +11,8 @@ const MAX_REPEAT = 64;
 export function singleParam(query: unknown, name: string): string | undefined {
   const v = (query as Record<string, unknown> | undefined)?.[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new BadParamError(`parameter ${name} must be given once, as a plain string`);
+  if (typeof v !== 'string')
+    throw new BadParamError(`parameter ${name} must be given once, as a plain string`);
   if (v.length > MAX_VALUE) throw new BadParamError(`parameter ${name} is too long`);
   return v;
 }

@@ -77,18 +77,26 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   const connectSeconds = seconds(t0);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const runnable = opts.collectors.filter((c) => c.supports(server));
-  const outcomes = await Promise.all(
-    runnable.map((c) => limit(() => runCollector(c, server, opts))),
-  );
+  const outcomes = await Promise.all(runnable.map((c) => limit(() => runCollector(c, server, opts))));
   return { up: true, connectSeconds, server, outcomes };
 }
 
-async function runCollector(c: Collector, server: ServerInfo, opts: ScrapeOptions): Promise<CollectorOutcome> {
+async function runCollector(
+  c: Collector,
+  server: ServerInfo,
+  opts: ScrapeOptions,
+): Promise<CollectorOutcome> {
   const start = process.hrtime.bigint();
-  const signal =
+  // A ref'd timer (AbortSignal.timeout is unref'd and would not keep a bare process alive).
+  const budget = new AbortController();
+  const timer =
     c.timeoutMs !== undefined && c.timeoutMs > 0
-      ? AbortSignal.any([opts.signal, AbortSignal.timeout(c.timeoutMs)])
-      : opts.signal;
+      ? setTimeout(
+          () => budget.abort(new DeadlineError(`collector timeout of ${c.timeoutMs} ms exceeded`)),
+          c.timeoutMs,
+        )
+      : undefined;
+  const signal = timer === undefined ? opts.signal : AbortSignal.any([opts.signal, budget.signal]);
   try {
     if (signal.aborted) throw new DeadlineError('deadline exceeded before the collector started');
     const families = await raceAbort(
@@ -107,5 +115,7 @@ async function runCollector(c: Collector, server: ServerInfo, opts: ScrapeOption
     const error = errorMessage(err);
     opts.log.error('collector failed', { collector: c.name, target: opts.target.key, err: error });
     return { name: c.name, success: false, durationSeconds: seconds(start), error, families: [] };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

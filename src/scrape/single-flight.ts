@@ -30,7 +30,12 @@ export class SingleFlight<T> {
    * Runs `work` for `key` unless a round is already in flight, in which case the caller joins it.
    * `deadlineMs` bounds a newly started round.
    */
-  join(key: string, signal: AbortSignal, deadlineMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  join(
+    key: string,
+    signal: AbortSignal,
+    deadlineMs: number,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     let flight = this.flights.get(key);
     if (flight && flight.waiters >= this.maxWaiters) return Promise.reject(new TooManyWaitersError(key));
     if (!flight) {

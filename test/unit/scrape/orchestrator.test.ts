@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseServerInfo, type ServerInfo } from '../../../src/db/server-info.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { type ScrapeTarget, scrape } from '../../../src/scrape/orchestrator.js';
+import type { Collector, Db, MetricFamily } from '../../../src/scrape/types.js';
+
+const maria = parseServerInfo('10.11.6-MariaDB')!;
+const db: Db = { query: async () => ({ columns: [], rows: [] }) };
+
+function target(info: ServerInfo | Error): ScrapeTarget {
+  return {
+    key: 't:3306',
+    serverInfo: async () => {
+      if (info instanceof Error) throw info;
+      return info;
+    },
+    db: () => db,
+  };
+}
+
+function fam(name: string, value = 1): MetricFamily {
+  return { name, help: name, type: 'gauge', samples: [{ labels: {}, value }] };
+}
+
+function collector(name: string, collect: Collector['collect'], supports = true): Collector {
+  return { name, help: name, enabledByDefault: true, supports: () => supports, collect };
+}
+
+const opts = { concurrency: 2, maxSeries: 1000, log: silentLogger() };
+
+test('a server that cannot be reached gives up=0 and runs no collector', async () => {
+  let ran = false;
+  const r = await scrape({
+    ...opts,
+    target: target(new Error('ECONNREFUSED')),
+    signal: new AbortController().signal,
+    collectors: [
+      collector('a', async () => {
+        ran = true;
+        return [];
+      }),
+    ],
+  });
+  assert.equal(r.up, false);
+  assert.match(r.error ?? '', /ECONNREFUSED/);
+  assert.equal(ran, false);
+  assert.deepEqual(r.outcomes, []);
+});
+
+test('a failing collector is isolated; unsupported collectors do not run', async () => {
+  let unsupportedRan = false;
+  const r = await scrape({
+    ...opts,
+    target: target(maria),
+    signal: new AbortController().signal,
+    collectors: [
+      collector('good', async () => [fam('mysql_good')]),
+      collector('bad', async () => {
+        throw new Error('ER_TABLEACCESS_DENIED_ERROR');
+      }),
+      collector(
+        'mysql_only',
+        async () => {
+          unsupportedRan = true;
+          return [];
+        },
+        false,
+      ),
+    ],
+  });
+  assert.equal(r.up, true);
+  assert.equal(unsupportedRan, false);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.name, o.success]),
+    [
+      ['good', true],
+      ['bad', false],
+    ],
+  );
+  assert.equal(r.outcomes[0]?.families[0]?.name, 'mysql_good');
+});
+
+test('a collector over its time budget is cut off and the rest come back', async () => {
+  const slow = { ...collector('slow', () => new Promise<MetricFamily[]>(() => {})), timeoutMs: 50 };
+  const t0 = Date.now();
+  const r = await scrape({
+    ...opts,
+    target: target(maria),
+    signal: new AbortController().signal,
+    collectors: [slow, collector('fast', async () => [fam('mysql_fast')])],
+  });
+  assert.ok(Date.now() - t0 < 1000);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.name, o.success]),
+    [
+      ['slow', false],
+      ['fast', true],
+    ],
+  );
+  assert.match(r.outcomes[0]?.error ?? '', /deadline/);
+});
+
+test('the scrape signal bounds every collector, even one that ignores it', async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const r = await scrape({
+    ...opts,
+    target: target(maria),
+    signal: ac.signal,
+    collectors: [collector('hang', () => new Promise<MetricFamily[]>(() => {}))],
+  });
+  assert.equal(r.outcomes[0]?.success, false);
+});
+
+test('invalid output fails only that collector', async () => {
+  const r = await scrape({
+    ...opts,
+    target: target(maria),
+    signal: new AbortController().signal,
+    collectors: [
+      collector('nan', async () => [fam('mysql_x', Number.NaN)]),
+      collector('badname', async () => [fam('mysql-x')]),
+      collector('dup', async () => [fam('mysql_d'), fam('mysql_d')]),
+      collector('ok', async () => [fam('mysql_ok')]),
+    ],
+  });
+  assert.deepEqual(
+    r.outcomes.map((o) => o.success),
+    [false, false, false, true],
+  );
+});
+
+test('collectors run under the concurrency bound', async () => {
+  let running = 0;
+  let peak = 0;
+  const c = (name: string) =>
+    collector(name, async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return [];
+    });
+  await scrape({
+    ...opts,
+    concurrency: 2,
+    target: target(maria),
+    signal: new AbortController().signal,
+    collectors: ['a', 'b', 'c', 'd', 'e'].map(c),
+  });
+  assert.equal(peak, 2);
+});
