@@ -1,0 +1,247 @@
+/**
+ * global_status: `SHOW GLOBAL STATUS`, mapped exactly as mysqld_exporter maps it.
+ *
+ * Mapping (name = the variable name sanitised: non-[a-zA-Z0-9_] -> `_`, lowercased):
+ * - `com_<x>`                        -> mysql_global_status_commands_total{command="<x>"}                 counter
+ * - `handler_<x>`                    -> mysql_global_status_handlers_total{handler="<x>"}                 counter
+ * - `connection_errors_<x>`          -> mysql_global_status_connection_errors_total{error="<x>"}          counter
+ * - `innodb_buffer_pool_pages_<x>`   -> data|free|misc|old: mysql_global_status_buffer_pool_pages{state}  gauge
+ *                                       dirty: mysql_global_status_buffer_pool_dirty_pages               gauge
+ *                                       total: dropped
+ *                                       other: mysql_global_status_buffer_pool_page_changes_total{operation} counter
+ * - `innodb_rows_<x>`                -> mysql_global_status_innodb_row_ops_total{operation="<x>"}          counter
+ * - `performance_schema_<x>`         -> mysql_global_status_performance_schema_lost_total{instrumentation} counter
+ * - anything else                    -> mysql_global_status_<name>                                        untyped
+ * - Galera text items                -> mysql_galera_status_info{wsrep_local_state_uuid,wsrep_cluster_state_uuid,
+ *                                       wsrep_provider_version} = 1 (when wsrep_local_state_uuid is set), and
+ *                                       mysql_galera_evs_repl_latency_{min_seconds,avg_seconds,max_seconds,stdev,
+ *                                       sample_size} gauges from `wsrep_evs_repl_latency` (min/avg/max/stdev/samples).
+ *
+ * Values go through parseStatusValue; unparseable values are skipped. When two variables sanitise to the
+ * same series (`a.b` and `a_b`), the first one wins and the other is dropped.
+ */
+import { supportPredicate } from '../db/server-info.js';
+import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
+import { sanitizeName, seriesKey } from '../scrape/validate.js';
+import type {
+  Cell,
+  Collector,
+  CollectContext,
+  Labels,
+  MetricFamily,
+  MetricType,
+  Sample,
+} from '../scrape/types.js';
+import type { CollectorDef } from './collector-def.js';
+
+export const GLOBAL_STATUS_SQL = 'SHOW GLOBAL STATUS';
+
+const PREFIX = 'mysql_global_status_';
+const GENERIC_HELP = 'Generic metric from SHOW GLOBAL STATUS.';
+
+/** The grouping regex, applied to the sanitised, lowercased name. */
+const GROUP_RE =
+  /^(com|handler|connection_errors|innodb_buffer_pool_pages|innodb_rows|performance_schema)_(.*)$/;
+
+interface GroupFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly label: string;
+}
+
+const GROUPS: Readonly<Record<string, GroupFamily>> = {
+  com: {
+    name: `${PREFIX}commands_total`,
+    help: 'Total number of executed MySQL commands.',
+    type: 'counter',
+    label: 'command',
+  },
+  handler: {
+    name: `${PREFIX}handlers_total`,
+    help: 'Total number of executed MySQL handlers.',
+    type: 'counter',
+    label: 'handler',
+  },
+  connection_errors: {
+    name: `${PREFIX}connection_errors_total`,
+    help: 'Total number of MySQL connection errors.',
+    type: 'counter',
+    label: 'error',
+  },
+  innodb_rows: {
+    name: `${PREFIX}innodb_row_ops_total`,
+    help: 'Total number of MySQL InnoDB row operations.',
+    type: 'counter',
+    label: 'operation',
+  },
+  performance_schema: {
+    name: `${PREFIX}performance_schema_lost_total`,
+    help: 'Total number of MySQL instrumentations that could not be loaded or created due to memory constraints.',
+    type: 'counter',
+    label: 'instrumentation',
+  },
+};
+
+const BUFFER_POOL_PAGES: GroupFamily = {
+  name: `${PREFIX}buffer_pool_pages`,
+  help: 'Innodb buffer pool pages by state.',
+  type: 'gauge',
+  label: 'state',
+};
+const BUFFER_POOL_PAGE_CHANGES: GroupFamily = {
+  name: `${PREFIX}buffer_pool_page_changes_total`,
+  help: 'Innodb buffer pool page state changes.',
+  type: 'counter',
+  label: 'operation',
+};
+const BUFFER_POOL_DIRTY_PAGES = {
+  name: `${PREFIX}buffer_pool_dirty_pages`,
+  help: 'Innodb buffer pool dirty pages.',
+} as const;
+const BUFFER_POOL_STATES: ReadonlySet<string> = new Set(['data', 'free', 'misc', 'old']);
+
+/** Text variables that feed the Galera metrics (kept verbatim, whether or not they parse). */
+const GALERA_TEXT = ['wsrep_local_state_uuid', 'wsrep_cluster_state_uuid', 'wsrep_provider_version'] as const;
+const EVS_REPL_LATENCY = 'wsrep_evs_repl_latency';
+const TEXT_ITEMS: ReadonlySet<string> = new Set<string>([...GALERA_TEXT, EVS_REPL_LATENCY]);
+
+const GALERA_STATUS_INFO = {
+  name: 'mysql_galera_status_info',
+  help: 'PXC/Galera status information.',
+} as const;
+
+/** `wsrep_evs_repl_latency` is `min/avg/max/stdev/sample_size`, in this order. */
+const EVS_PARTS: ReadonlyArray<{ readonly name: string; readonly help: string }> = [
+  {
+    name: 'mysql_galera_evs_repl_latency_min_seconds',
+    help: 'PXC/Galera group communication latency. Min value.',
+  },
+  {
+    name: 'mysql_galera_evs_repl_latency_avg_seconds',
+    help: 'PXC/Galera group communication latency. Avg value.',
+  },
+  {
+    name: 'mysql_galera_evs_repl_latency_max_seconds',
+    help: 'PXC/Galera group communication latency. Max value.',
+  },
+  {
+    name: 'mysql_galera_evs_repl_latency_stdev',
+    help: 'PXC/Galera group communication latency. Standard Deviation.',
+  },
+  {
+    name: 'mysql_galera_evs_repl_latency_sample_size',
+    help: 'PXC/Galera group communication latency. Sample Size.',
+  },
+];
+
+/**
+ * Collects samples into families; the first sample of a series wins, and a family name is bound to the
+ * type it was first created with (a later conflicting sample is dropped, never a duplicate family).
+ */
+class FamilySet {
+  private readonly families = new Map<string, { help: string; type: MetricType; samples: Sample[] }>();
+  private readonly series = new Set<string>();
+
+  add(name: string, help: string, type: MetricType, labels: Labels, value: number): void {
+    const key = seriesKey(name, labels);
+    if (this.series.has(key)) return;
+    let family = this.families.get(name);
+    if (!family) {
+      family = { help, type, samples: [] };
+      this.families.set(name, family);
+    } else if (family.type !== type) {
+      return;
+    }
+    this.series.add(key);
+    family.samples.push({ labels, value });
+  }
+
+  toFamilies(): MetricFamily[] {
+    return [...this.families].map(([name, f]) => ({ name, help: f.help, type: f.type, samples: f.samples }));
+  }
+}
+
+/** Maps SHOW GLOBAL STATUS rows (name, value) to metric families. Exported for tests. */
+export function mapGlobalStatus(rows: ReadonlyArray<readonly [string, Cell | undefined]>): MetricFamily[] {
+  const out = new FamilySet();
+  const text = new Map<string, string>();
+  for (const [rawName, rawValue] of rows) {
+    const key = sanitizeName(rawName);
+    if (TEXT_ITEMS.has(key) && !text.has(key)) text.set(key, labelValue(rawValue));
+    const value = parseStatusValue(rawValue);
+    if (value === undefined) continue;
+    const match = GROUP_RE.exec(key);
+    if (!match) {
+      out.add(PREFIX + key, GENERIC_HELP, 'untyped', {}, value);
+      continue;
+    }
+    const group = match[1] ?? '';
+    const suffix = match[2] ?? '';
+    if (group === 'innodb_buffer_pool_pages') {
+      if (suffix === 'total') continue;
+      if (suffix === 'dirty') {
+        out.add(BUFFER_POOL_DIRTY_PAGES.name, BUFFER_POOL_DIRTY_PAGES.help, 'gauge', {}, value);
+        continue;
+      }
+      const f = BUFFER_POOL_STATES.has(suffix) ? BUFFER_POOL_PAGES : BUFFER_POOL_PAGE_CHANGES;
+      out.add(f.name, f.help, f.type, { [f.label]: suffix }, value);
+      continue;
+    }
+    const f = GROUPS[group];
+    if (f) out.add(f.name, f.help, f.type, { [f.label]: suffix }, value);
+  }
+
+  const localUuid = text.get('wsrep_local_state_uuid') ?? '';
+  if (localUuid !== '') {
+    const labels: Record<string, string> = {};
+    for (const k of GALERA_TEXT) labels[k] = text.get(k) ?? '';
+    out.add(GALERA_STATUS_INFO.name, GALERA_STATUS_INFO.help, 'gauge', labels, 1);
+  }
+  const latency = parseEvsReplLatency(text.get(EVS_REPL_LATENCY) ?? '');
+  if (latency) {
+    EVS_PARTS.forEach((part, i) => {
+      const v = latency[i];
+      if (v !== undefined) out.add(part.name, part.help, 'gauge', {}, v);
+    });
+  }
+  return out.toFamilies();
+}
+
+/** `0.000200973/0.125339/1.00029/0.330702/8` -> five numbers, or undefined unless all five parse. */
+export function parseEvsReplLatency(s: string): number[] | undefined {
+  const parts = s.split('/');
+  if (parts.length !== EVS_PARTS.length) return undefined;
+  const values: number[] = [];
+  for (const p of parts) {
+    const n = parseNumber(p.trim());
+    if (n === undefined) return undefined;
+    values.push(n);
+  }
+  return values;
+}
+
+const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
+
+function createGlobalStatus(): Collector {
+  return {
+    name: 'global_status',
+    help: 'Collect from SHOW GLOBAL STATUS',
+    enabledByDefault: true,
+    supports,
+    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+      const res = await ctx.db.query(GLOBAL_STATUS_SQL);
+      // Positional columns (Variable_name, Value): the header's spelling differs between servers.
+      const [nameCol, valueCol] = res.columns;
+      if (nameCol === undefined || valueCol === undefined) return [];
+      return mapGlobalStatus(res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const));
+    },
+  };
+}
+
+export const globalStatusCollector: CollectorDef = {
+  name: 'global_status',
+  help: 'Collect from SHOW GLOBAL STATUS',
+  enabledByDefault: true,
+  create: createGlobalStatus,
+};
