@@ -1,0 +1,130 @@
+/**
+ * global_variables: `SHOW GLOBAL VARIABLES`, mapped as mysqld_exporter maps it.
+ *
+ * Mapping:
+ * - every variable whose value parses (parseStatusValue: numbers, ON/OFF, YES/NO, ...) ->
+ *   mysql_global_variables_<name sanitised: non-[a-zA-Z0-9_] -> `_`, lowercased>   gauge
+ *   (the first of two variables that sanitise to the same name wins)
+ * - mysql_version_info{innodb_version,version,version_comment} = 1                 gauge (always)
+ * - mysql_galera_variables_info{wsrep_cluster_name} = 1                             gauge (when set)
+ * - mysql_galera_gcache_size_bytes from `wsrep_provider_options` `gcache.size = N[K|M|G|T]`  gauge
+ *   (only when the option is found; mysqld_exporter emits 0 when it is not, we emit nothing)
+ * - mysql_transaction_isolation{level} = 1 from `transaction_isolation`, else `tx_isolation`  gauge
+ */
+import { supportPredicate } from '../db/server-info.js';
+import { labelValue, parseStatusValue } from '../scrape/values.js';
+import { sanitizeName } from '../scrape/validate.js';
+import type { Cell, Collector, CollectContext, MetricFamily, Sample } from '../scrape/types.js';
+import type { CollectorDef } from './collector-def.js';
+
+export const GLOBAL_VARIABLES_SQL = 'SHOW GLOBAL VARIABLES';
+
+const PREFIX = 'mysql_global_variables_';
+const GENERIC_HELP = 'Generic gauge metric from SHOW GLOBAL VARIABLES.';
+
+/** Text variables kept verbatim (whether or not they also parse as numbers). */
+const TEXT_ITEMS: ReadonlySet<string> = new Set([
+  'innodb_version',
+  'version',
+  'version_comment',
+  'wsrep_cluster_name',
+  'wsrep_provider_options',
+  'transaction_isolation',
+  'tx_isolation',
+]);
+
+/** `gcache.size = 128M;` inside wsrep_provider_options (the `;` is absent when it is the last option). */
+const GCACHE_SIZE_RE = /(?:^|;)\s*gcache\.size\s*=\s*(\d+(?:\.\d+)?)\s*([KMGT]?)\s*(?:;|$)/i;
+const UNIT: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Bytes of `gcache.size` in a Galera provider options string; undefined when absent or malformed. */
+export function parseGcacheSize(options: string): number | undefined {
+  const m = GCACHE_SIZE_RE.exec(options);
+  if (!m) return undefined;
+  const factor = UNIT[(m[2] ?? '').toUpperCase()];
+  const n = Number(m[1]);
+  if (factor === undefined || !Number.isFinite(n)) return undefined;
+  return n * factor;
+}
+
+/** Maps SHOW GLOBAL VARIABLES rows (name, value) to metric families. Exported for tests. */
+export function mapGlobalVariables(rows: ReadonlyArray<readonly [string, Cell | undefined]>): MetricFamily[] {
+  const out: MetricFamily[] = [];
+  const seen = new Set<string>();
+  const text = new Map<string, string>();
+  for (const [rawName, rawValue] of rows) {
+    const key = sanitizeName(rawName);
+    if (TEXT_ITEMS.has(key) && !text.has(key)) text.set(key, labelValue(rawValue));
+    const value = parseStatusValue(rawValue);
+    if (value === undefined) continue;
+    const name = PREFIX + key;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, help: GENERIC_HELP, type: 'gauge', samples: [{ labels: {}, value }] });
+  }
+
+  const info = (name: string, help: string, samples: Sample[]): MetricFamily => ({
+    name,
+    help,
+    type: 'gauge',
+    samples,
+  });
+  out.push(
+    info('mysql_version_info', 'MySQL version and distribution.', [
+      {
+        labels: {
+          innodb_version: text.get('innodb_version') ?? '',
+          version: text.get('version') ?? '',
+          version_comment: text.get('version_comment') ?? '',
+        },
+        value: 1,
+      },
+    ]),
+  );
+  const clusterName = text.get('wsrep_cluster_name') ?? '';
+  if (clusterName !== '') {
+    out.push(
+      info('mysql_galera_variables_info', 'PXC/Galera variables information.', [
+        { labels: { wsrep_cluster_name: clusterName }, value: 1 },
+      ]),
+    );
+  }
+  const gcache = parseGcacheSize(text.get('wsrep_provider_options') ?? '');
+  if (gcache !== undefined) {
+    out.push(
+      info('mysql_galera_gcache_size_bytes', 'PXC/Galera gcache size.', [{ labels: {}, value: gcache }]),
+    );
+  }
+  const level = text.get('transaction_isolation') || text.get('tx_isolation') || '';
+  if (level !== '') {
+    out.push(
+      info('mysql_transaction_isolation', 'MySQL transaction isolation.', [{ labels: { level }, value: 1 }]),
+    );
+  }
+  return out;
+}
+
+const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
+
+function createGlobalVariables(): Collector {
+  return {
+    name: 'global_variables',
+    help: 'Collect from SHOW GLOBAL VARIABLES',
+    enabledByDefault: true,
+    supports,
+    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+      const res = await ctx.db.query(GLOBAL_VARIABLES_SQL);
+      // Positional columns (Variable_name, Value): the header's spelling differs between servers.
+      const [nameCol, valueCol] = res.columns;
+      if (nameCol === undefined || valueCol === undefined) return [];
+      return mapGlobalVariables(res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const));
+    },
+  };
+}
+
+export const globalVariablesCollector: CollectorDef = {
+  name: 'global_variables',
+  help: 'Collect from SHOW GLOBAL VARIABLES',
+  enabledByDefault: true,
+  create: createGlobalVariables,
+};
