@@ -1,0 +1,54 @@
+/**
+ * Small helpers shared by the unit tests of the perf_schema/engine/heartbeat/slave_hosts/rocksdb
+ * collectors: run one collector through the real orchestrator against a FakeDb, and look up samples.
+ */
+import assert from 'node:assert/strict';
+import { parseFlags } from '../../../src/config/flags.js';
+import type { CollectorDef } from '../../../src/collectors/collector-def.js';
+import type { ServerInfo } from '../../../src/db/server-info.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { type CollectorOutcome, scrape } from '../../../src/scrape/orchestrator.js';
+import type { Collector, Labels, MetricFamily } from '../../../src/scrape/types.js';
+import { validateFamilies } from '../../../src/scrape/validate.js';
+import type { FakeDb } from '../../helpers/fixtures.js';
+
+/** Builds the collector from its definition with command-line style flags. */
+export function build(def: CollectorDef, argv: readonly string[] = []): Collector {
+  const parsed = parseFlags(def.flags ?? [], argv);
+  assert.deepEqual(parsed.problems, []);
+  return def.create(parsed.values);
+}
+
+/** Runs one collector through the orchestrator; undefined outcome means it was skipped (unsupported). */
+export async function run(
+  collector: Collector,
+  server: ServerInfo,
+  db: FakeDb,
+): Promise<CollectorOutcome | undefined> {
+  const res = await scrape({
+    target: { key: 'test:3306', serverInfo: async () => server, db: () => db },
+    collectors: [collector],
+    signal: new AbortController().signal,
+    concurrency: 1,
+    maxSeries: 1_000_000,
+    log: silentLogger(),
+  });
+  return res.outcomes[0];
+}
+
+export function family(fams: readonly MetricFamily[], name: string): MetricFamily {
+  const f = fams.find((x) => x.name === name);
+  assert.ok(f, `family ${name} missing; have ${fams.map((x) => x.name).join(', ')}`);
+  return f;
+}
+
+export function value(f: MetricFamily, labels: Labels, suffix?: string): number | undefined {
+  const want = JSON.stringify(Object.entries(labels).sort());
+  return f.samples.find(
+    (s) => (s.suffix ?? undefined) === suffix && JSON.stringify(Object.entries(s.labels).sort()) === want,
+  )?.value;
+}
+
+export function valid(fams: readonly MetricFamily[]): number {
+  return validateFamilies(fams, 1_000_000);
+}
