@@ -7,10 +7,28 @@ import { globalStatusCollector } from './global-status.js';
 import { globalVariablesCollector } from './global-variables.js';
 import { queryResponseTimeCollector } from './query-response-time.js';
 import { slaveStatusCollector } from './slave-status.js';
+import { perfSchemaEventsStatements } from './perf-schema-events-statements.js';
+import { perfSchemaFileInstances } from './perf-schema-file-instances.js';
+import { perfSchemaMemoryEvents } from './perf-schema-memory-events.js';
+import { perfSchemaReplicationGroupMembers } from './perf-schema-replication-group-members.js';
+import { engineInnodbStatus } from './engine-innodb-status.js';
+import { engineTokudbStatus } from './engine-tokudb-status.js';
+import { heartbeat } from './heartbeat.js';
+import { slaveHosts } from './slave-hosts.js';
+import { infoSchemaRocksdbPerfContext } from './info-schema-rocksdb-perf-context.js';
 
 export const BUILTIN_COLLECTORS: readonly CollectorDef[] = [
   globalStatusCollector,
   globalVariablesCollector,
   slaveStatusCollector,
   queryResponseTimeCollector,
+  perfSchemaEventsStatements,
+  perfSchemaFileInstances,
+  perfSchemaMemoryEvents,
+  perfSchemaReplicationGroupMembers,
+  engineInnodbStatus,
+  engineTokudbStatus,
+  heartbeat,
+  slaveHosts,
+  infoSchemaRocksdbPerfContext,
 ];
