@@ -6,40 +6,26 @@ import type { MetricFamily, Sample } from '../scrape/types.js';
 export const collectorLabel = (name: string) => `collect.${name}`;
 
 export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {
-  const families: MetricFamily[] = [];
   const durations: Sample[] = [{ labels: { collector: 'connection' }, value: result.connectSeconds }];
   const success: Sample[] = [];
-  const seen = new Set<string>();
   for (const o of result.outcomes) {
     durations.push({ labels: { collector: collectorLabel(o.name) }, value: o.durationSeconds });
     success.push({ labels: { collector: collectorLabel(o.name) }, value: o.success ? 1 : 0 });
   }
-  // Two collectors may not both claim a family: the later one is failed, the scrape survives.
-  const kept: MetricFamily[] = [];
-  for (const o of result.outcomes) {
-    const clash = o.families.find((f) => seen.has(f.name));
-    if (clash) {
-      const i = success.findIndex((s) => s.labels.collector === collectorLabel(o.name));
-      if (i >= 0) success[i] = { labels: success[i]!.labels, value: 0 };
-      continue;
-    }
-    for (const f of o.families) {
-      seen.add(f.name);
-      kept.push(f);
-    }
-  }
-  families.push({
-    name: 'mysql_up',
-    help: 'Whether the MySQL server is up.',
-    type: 'gauge',
-    samples: [{ labels: {}, value: result.up ? 1 : 0 }],
-  });
-  families.push({
-    name: 'mysql_exporter_collector_duration_seconds',
-    help: 'Collector time duration.',
-    type: 'gauge',
-    samples: durations,
-  });
+  const families: MetricFamily[] = [
+    {
+      name: 'mysql_up',
+      help: 'Whether the MySQL server is up.',
+      type: 'gauge',
+      samples: [{ labels: {}, value: result.up ? 1 : 0 }],
+    },
+    {
+      name: 'mysql_exporter_collector_duration_seconds',
+      help: 'Collector time duration.',
+      type: 'gauge',
+      samples: durations,
+    },
+  ];
   if (success.length > 0) {
     families.push({
       name: 'mysql_exporter_collector_success',
@@ -48,5 +34,5 @@ export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {
       samples: success,
     });
   }
-  return [...families, ...kept];
+  return [...families, ...result.families];
 }

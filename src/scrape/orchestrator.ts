@@ -8,6 +8,7 @@ import { DeadlineError, errorMessage } from '../errors.js';
 import type { ServerInfo } from '../db/server-info.js';
 import type { Logger } from '../log/logger.js';
 import type { Collector, Db, MetricFamily } from './types.js';
+import { mergeOutcomes } from './merge.js';
 import { validateFamilies } from './validate.js';
 
 /** What the orchestrator needs of a target: satisfied by db/Target, and by fakes in unit tests. */
@@ -31,6 +32,8 @@ export interface ScrapeResult {
   readonly server?: ServerInfo;
   readonly error?: string;
   readonly outcomes: readonly CollectorOutcome[];
+  /** Every collector's families merged: one entry per metric name, no duplicate series. */
+  readonly families: readonly MetricFamily[];
 }
 
 export interface ScrapeOptions {
@@ -72,13 +75,18 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   } catch (err) {
     const error = errorMessage(err);
     log.error('connection failed', { target: target.key, err: error });
-    return { up: false, connectSeconds: seconds(t0), error, outcomes: [] };
+    return { up: false, connectSeconds: seconds(t0), error, outcomes: [], families: [] };
   }
   const connectSeconds = seconds(t0);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const runnable = opts.collectors.filter((c) => c.supports(server));
   const outcomes = await Promise.all(runnable.map((c) => limit(() => runCollector(c, server, opts))));
-  return { up: true, connectSeconds, server, outcomes };
+  const merged = mergeOutcomes(outcomes);
+  merged.outcomes.forEach((o, i) => {
+    if (!o.success && outcomes[i]?.success)
+      log.error('collector failed', { collector: o.name, target: target.key, err: o.error });
+  });
+  return { up: true, connectSeconds, server, outcomes: merged.outcomes, families: merged.families };
 }
 
 async function runCollector(

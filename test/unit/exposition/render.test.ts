@@ -46,6 +46,7 @@ test('scrape families: mysql_up, collector success and durations with mysqld_exp
       { name: 'global_status', success: true, durationSeconds: 0.02, families: [] },
       { name: 'slave_status', success: false, durationSeconds: 0.03, error: 'x', families: [] },
     ],
+    families: [],
   });
   const byName = new Map(fams.map((f) => [f.name, f]));
   assert.equal(byName.get('mysql_up')?.samples[0]?.value, 1);
@@ -59,23 +60,5 @@ test('scrape families: mysql_up, collector success and durations with mysqld_exp
   assert.deepEqual(
     byName.get('mysql_exporter_collector_duration_seconds')?.samples.map((s) => s.labels.collector),
     ['connection', 'collect.global_status', 'collect.slave_status'],
-  );
-});
-
-test('two collectors claiming one family: the later one is failed, not the scrape', () => {
-  const f = { name: 'mysql_same', help: 'h', type: 'gauge' as const, samples: [{ labels: {}, value: 1 }] };
-  const fams = scrapeFamilies({
-    up: true,
-    connectSeconds: 0,
-    outcomes: [
-      { name: 'a', success: true, durationSeconds: 0, families: [f] },
-      { name: 'b', success: true, durationSeconds: 0, families: [f] },
-    ],
-  });
-  assert.equal(fams.filter((x) => x.name === 'mysql_same').length, 1);
-  const success = fams.find((x) => x.name === 'mysql_exporter_collector_success');
-  assert.deepEqual(
-    success?.samples.map((s) => s.value),
-    [1, 0],
   );
 });

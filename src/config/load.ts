@@ -1,0 +1,196 @@
+/**
+ * Reads everything the exporter is configured by (flags, environment, .my.cnf, query files) into
+ * one immutable LoadedConfig, or throws one ConfigError listing every problem. Called at start-up
+ * and again, unchanged, on reload. The only module that looks at the environment (injected).
+ */
+import { parseAddress } from '../db/address.js';
+import { BUILTIN_COLLECTORS } from '../collectors/index.js';
+import type { CollectorDef } from '../collectors/collector-def.js';
+import { builtinQueriesDir, loadQueryFiles } from '../declarative/index.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import type { ExporterState, ScrapeSettings } from '../exporter.js';
+import type { DeadlineSettings } from '../http/deadline.js';
+import { parseListenAddress } from '../http/listen.js';
+import type { LogFormat, LogLevel } from '../log/logger.js';
+import type { Collector } from '../scrape/types.js';
+import { collectorFlags, coreFlags } from './core-flags.js';
+import {
+  type FlagSpec,
+  type FlagValues,
+  flagBool,
+  flagNumber,
+  flagString,
+  flagStrings,
+  parseFlags,
+  renderHelp,
+} from './flags.js';
+import { type AuthModule, loadMyCnf } from './my-cnf.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadedConfig {
+  readonly listenAddresses: readonly string[];
+  readonly telemetryPath: string;
+  readonly webConfigFile: string;
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
+  readonly deadline: DeadlineSettings;
+  readonly shutdownGraceMs: number;
+  readonly state: ExporterState;
+  readonly modules: ReadonlyMap<string, AuthModule>;
+  /** Every password read, so that the logger can scrub them. */
+  readonly secrets: readonly string[];
+  readonly warnings: readonly ConfigProblem[];
+}
+
+export type LoadResult =
+  | { readonly kind: 'config'; readonly config: LoadedConfig }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' };
+
+export function helpText(specs: readonly FlagSpec[]): string {
+  return `usage: mysql-exporter [<flags>]\n\nPrometheus exporter for MySQL and MariaDB (a drop-in replacement for mysqld_exporter).\n\nFlags:\n  -h, --help\n      Show this help.\n  --version\n      Show the version.\n${renderHelp(specs)}\n`;
+}
+
+/** The collectors' flags plus the core flags: the full table, for --help and the README reference. */
+export function allFlagSpecs(home: string, defs: readonly CollectorDef[]): FlagSpec[] {
+  return [...coreFlags(home), ...collectorFlags(defs)];
+}
+
+export async function loadConfig(argv: readonly string[], env: Env): Promise<LoadResult> {
+  const home = env.HOME ?? '';
+  const problems: ConfigProblem[] = [];
+
+  // Pass 1: core flags only, to learn where custom query files are (collector flags are unknown yet).
+  const pre = parseFlags(coreFlags(home), argv);
+  const queryDirs = flagStrings(pre.values, 'queries.dir');
+
+  let declarative: readonly CollectorDef[] = [];
+  try {
+    declarative = (
+      await loadQueryFiles([builtinQueriesDir(), ...queryDirs], {
+        reservedCollectorNames: BUILTIN_COLLECTORS.map((d) => d.name),
+      })
+    ).collectors;
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+  }
+  const defs: CollectorDef[] = [...BUILTIN_COLLECTORS, ...declarative];
+  const specs = allFlagSpecs(home, defs);
+
+  // Pass 2: the full table, strictly.
+  const parsed = parseFlags(specs, argv);
+  if (parsed.help) return { kind: 'help', text: helpText(specs) };
+  if (parsed.version) return { kind: 'version' };
+  problems.push(...parsed.problems);
+  const v = parsed.values;
+
+  for (const addr of flagStrings(v, 'web.listen-address')) {
+    if (!parseListenAddress(addr))
+      problems.push({
+        source: 'command line',
+        key: '--web.listen-address',
+        message: `invalid address ${JSON.stringify(addr)}`,
+      });
+  }
+  const telemetryPath = flagString(v, 'web.telemetry-path');
+  if (!telemetryPath.startsWith('/') || telemetryPath === '/')
+    problems.push({
+      source: 'command line',
+      key: '--web.telemetry-path',
+      message: 'must start with / and not be /',
+    });
+  if (flagBool(v, 'web.systemd-socket'))
+    problems.push({
+      source: 'command line',
+      key: '--web.systemd-socket',
+      message: 'systemd socket activation is not supported',
+    });
+
+  // Credentials.
+  const myCnf = flagString(v, 'config.my-cnf');
+  let modules: ReadonlyMap<string, AuthModule> = new Map();
+  const warnings: ConfigProblem[] = [];
+  const explicitCnf = parsed.explicit.has('config.my-cnf');
+  const address = parseAddress(flagString(v, 'mysqld.address'));
+  if (!address)
+    problems.push({
+      source: 'command line',
+      key: '--mysqld.address',
+      message: 'expected host:port or unix:///path',
+    });
+  try {
+    const username = flagString(v, 'mysqld.username');
+    const loaded = await loadMyCnf(myCnf, {
+      env,
+      optional: !explicitCnf,
+      defaults: {
+        ...(address ? { address } : {}),
+        ...(username ? { user: username } : {}),
+        tlsInsecureSkipVerify: flagBool(v, 'tls.insecure-skip-verify'),
+      },
+    });
+    modules = loaded.modules;
+    warnings.push(...loaded.warnings);
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const collectors: Collector[] = [];
+  for (const d of defs) collectors.push(d.create(v));
+  const enabled = enabledCollectors(defs, v, parsed.explicit);
+
+  const queryTimeout = flagNumber(v, 'exporter.query_timeout');
+  const scrapeTimeout = flagNumber(v, 'exporter.scrape_timeout');
+  const settings: ScrapeSettings = {
+    poolSize: flagNumber(v, 'exporter.max_open_connections'),
+    lockWaitTimeoutSeconds: flagBool(v, 'exporter.enable_lock_wait_timeout')
+      ? flagNumber(v, 'exporter.lock_wait_timeout')
+      : 0,
+    statementTimeoutMs: Math.round((queryTimeout > 0 ? queryTimeout : 60) * 1000),
+    connectTimeoutMs: Math.round(flagNumber(v, 'exporter.connect_timeout') * 1000),
+    queryTimeoutMs: Math.round(queryTimeout * 1000),
+    maxSeries: flagNumber(v, 'exporter.max_series'),
+  };
+  return {
+    kind: 'config',
+    config: {
+      listenAddresses: flagStrings(v, 'web.listen-address'),
+      telemetryPath,
+      webConfigFile: flagString(v, 'web.config.file'),
+      log: {
+        level: flagString(v, 'log.level') as LogLevel,
+        format: flagString(v, 'log.format') as LogFormat,
+      },
+      deadline: {
+        defaultSeconds: scrapeTimeout,
+        offsetSeconds: flagNumber(v, 'timeout-offset'),
+        maxSeconds: Math.max(scrapeTimeout, 300),
+      },
+      shutdownGraceMs: Math.round(flagNumber(v, 'exporter.shutdown_grace') * 1000),
+      state: { settings, modules, collectors, enabled },
+      modules,
+      secrets: [...modules.values()].map((m) => m.credentials.password).filter((p) => p.length > 0),
+      warnings,
+    },
+  };
+}
+
+/** `--collect.<name>` decides; `--collect.all` turns on every collector not explicitly turned off. */
+function enabledCollectors(
+  defs: readonly CollectorDef[],
+  v: FlagValues,
+  explicit: ReadonlySet<string>,
+): Set<string> {
+  const all = flagBool(v, 'collect.all');
+  const enabled = new Set<string>();
+  for (const d of defs) {
+    const flag = `collect.${d.name}`;
+    const on = flagBool(v, flag);
+    if (on || (all && !explicit.has(flag))) enabled.add(d.name);
+  }
+  return enabled;
+}

@@ -1,0 +1,14 @@
+/**
+ * The embedding API: mount the exporter's router in your own express app next to your own routes
+ * and prom-client metrics. See examples/embedded.ts.
+ */
+export { createApp, createRouter, type HttpDeps } from './http/app.js';
+export { Exporter, type ExporterState, type ScrapeSettings, type AuthModuleLike } from './exporter.js';
+export { loadConfig, type LoadedConfig } from './config/load.js';
+export { startServer, type RunningServer } from './server.js';
+export { createLogger, silentLogger, type Logger } from './log/logger.js';
+export { render, PROMETHEUS_CONTENT_TYPE } from './exposition/render.js';
+export { scrapeFamilies } from './exposition/scrape-families.js';
+export type { Collector, MetricFamily, Sample, Db, CollectContext } from './scrape/types.js';
+export type { ServerInfo } from './db/server-info.js';
+export { main } from './main.js';
