@@ -1,0 +1,149 @@
+/**
+ * `info_schema.tables`: per-table version, estimated rows and sizes from information_schema.tables
+ * (mysqld_exporter's `mysql_info_schema_table_*` families).
+ *
+ * Schema names are only ever bound as parameters. With the default `*` one statement reads every
+ * schema but the system ones (mysqld_exporter runs one per schema after listing them); with an
+ * explicit list, one statement per listed schema. The row budget spans all statements, so the
+ * series cap holds without loading more than one row past it.
+ */
+import { flagNumber, flagString, type FlagValues } from '../config/flags.js';
+import { supportPredicate } from '../db/server-info.js';
+import type { Cell, Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { labelValue, parseNumber } from '../scrape/values.js';
+import type { CollectorDef } from './collector-def.js';
+import { FamilySet } from './family-set.js';
+import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+
+const NAME = 'info_schema.tables';
+const FLAG = `collect.${NAME}`;
+const HELP = 'Collect metrics from information_schema.tables';
+
+const COLUMNS =
+  'SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, VERSION, ROW_FORMAT, TABLE_ROWS, DATA_LENGTH,' +
+  ' INDEX_LENGTH, DATA_FREE, CREATE_OPTIONS FROM information_schema.tables';
+
+export const TABLES_ALL_SQL = `${COLUMNS} WHERE TABLE_SCHEMA NOT IN ('mysql', 'performance_schema', 'information_schema', 'sys') LIMIT ?`;
+export const TABLES_ONE_SCHEMA_SQL = `${COLUMNS} WHERE TABLE_SCHEMA = ? LIMIT ?`;
+
+/** version + rows + 3 size components. */
+export const SERIES_PER_TABLE = 5;
+
+/** The comma-separated flag value as a schema list; `*` (or nothing) means every non-system schema. */
+export function parseDatabases(flag: string): readonly string[] | '*' {
+  const list = flag
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0 || list.includes('*')) return '*';
+  return [...new Set(list)];
+}
+
+const orNone = (v: Cell | undefined) => (v === null || v === undefined ? 'NONE' : labelValue(v));
+
+export function tablesFamilies(all: readonly Row[]): MetricFamily[] {
+  const out = new FamilySet();
+  // A schema listed twice in different letter case (case-insensitive file systems) returns its
+  // tables twice: keep one row per (schema, table).
+  const seen = new Set<string>();
+  const rows = all.filter((r) => {
+    const k = `${labelValue(r.TABLE_SCHEMA)}\u0000${labelValue(r.TABLE_NAME)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const key = (r: Row) => ({ schema: labelValue(r.TABLE_SCHEMA), table: labelValue(r.TABLE_NAME) });
+  for (const r of rows) {
+    out.add(
+      'mysql_info_schema_table_version',
+      'gauge',
+      "The version number of the table's .frm file",
+      {
+        ...key(r),
+        type: labelValue(r.TABLE_TYPE),
+        engine: orNone(r.ENGINE),
+        row_format: orNone(r.ROW_FORMAT),
+        create_options: orNone(r.CREATE_OPTIONS),
+      },
+      parseNumber(r.VERSION) ?? 0,
+    );
+  }
+  for (const r of rows) {
+    out.add(
+      'mysql_info_schema_table_rows',
+      'gauge',
+      'The estimated number of rows in the table from information_schema.tables',
+      key(r),
+      parseNumber(r.TABLE_ROWS) ?? 0,
+    );
+  }
+  const components = [
+    ['data_length', 'DATA_LENGTH'],
+    ['index_length', 'INDEX_LENGTH'],
+    ['data_free', 'DATA_FREE'],
+  ] as const;
+  for (const r of rows) {
+    for (const [component, column] of components) {
+      out.add(
+        'mysql_info_schema_table_size',
+        'gauge',
+        'The size of the table components from information_schema.tables',
+        { ...key(r), component },
+        parseNumber(r[column]) ?? 0,
+      );
+    }
+  }
+  return out.families();
+}
+
+export interface TablesOptions {
+  readonly databases: readonly string[] | '*';
+  readonly maxSeries: number;
+}
+
+export function tablesCollector(opts: TablesOptions): Collector {
+  return {
+    name: NAME,
+    help: HELP,
+    enabledByDefault: false,
+    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
+    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+      const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLE);
+      const rows: Row[] = [];
+      if (opts.databases === '*') {
+        const res = await ctx.db.query(TABLES_ALL_SQL, [allowed + 1]);
+        rows.push(...res.rows);
+      } else {
+        for (const schema of opts.databases) {
+          const res = await ctx.db.query(TABLES_ONE_SCHEMA_SQL, [schema, allowed - rows.length + 1]);
+          rows.push(...res.rows);
+          if (rows.length > allowed) break;
+        }
+      }
+      enforceRowCap(NAME, rows.length, allowed, opts.maxSeries);
+      return tablesFamilies(rows);
+    },
+  };
+}
+
+export const infoSchemaTables: CollectorDef = {
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  flags: [
+    {
+      name: `${FLAG}.databases`,
+      kind: 'string',
+      default: '*',
+      placeholder: 'LIST',
+      help: "The list of databases to collect table stats for, or '*' for all",
+    },
+    maxSeriesFlag(NAME),
+  ],
+  create(flags: FlagValues): Collector {
+    return tablesCollector({
+      databases: parseDatabases(flagString(flags, `${FLAG}.databases`)),
+      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+    });
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * No captured information_schema.tables rows exist in test/fixtures; rows are built from the
+ * documented column list (TABLE_SCHEMA ... CREATE_OPTIONS), with the NULLs a MySQL 8.0 view row has.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  infoSchemaTables,
+  parseDatabases,
+  TABLES_ALL_SQL,
+  TABLES_ONE_SCHEMA_SQL,
+} from '../../../src/collectors/info-schema-tables.js';
+import type { Cell } from '../../../src/scrape/types.js';
+import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
+import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
+
+const COLUMNS = [
+  'TABLE_SCHEMA',
+  'TABLE_NAME',
+  'TABLE_TYPE',
+  'ENGINE',
+  'VERSION',
+  'ROW_FORMAT',
+  'TABLE_ROWS',
+  'DATA_LENGTH',
+  'INDEX_LENGTH',
+  'DATA_FREE',
+  'CREATE_OPTIONS',
+];
+
+const HOSTILE_SCHEMA = 'we\'ird"db`x\nline';
+const ROWS: Cell[][] = [
+  ['shop', 'orders', 'BASE TABLE', 'InnoDB', '10', 'Dynamic', '1234', '16384', '32768', '0', ''],
+  [HOSTILE_SCHEMA, 'tâble ✓', 'BASE TABLE', 'Aria', 10, 'Page', 3, 8192, 8192, 0, 'partitioned'],
+  ['shop', 'v_orders', 'VIEW', null, null, null, null, null, null, null, null],
+];
+
+test('parseDatabases: * means all, a list is split on commas and trimmed', () => {
+  assert.equal(parseDatabases('*'), '*');
+  assert.equal(parseDatabases(''), '*');
+  assert.deepEqual(parseDatabases('shop, crm,,shop'), ['shop', 'crm']);
+});
+
+test('default *: one statement over every non-system schema, five series per table', async () => {
+  const db = new FakeDb([[/information_schema\.tables/, result(COLUMNS, ROWS)]]);
+  const fams = await ok(build(infoSchemaTables), MYSQL_80(), db);
+  assert.equal(db.sent.length, 1);
+  assert.equal(db.sent[0]!.sql, TABLES_ALL_SQL);
+  assert.match(TABLES_ALL_SQL, /NOT IN \('mysql', 'performance_schema', 'information_schema', 'sys'\)/);
+  assert.deepEqual(db.sent[0]!.params, [2001]);
+  assert.deepEqual(names(fams), [
+    'mysql_info_schema_table_rows',
+    'mysql_info_schema_table_size',
+    'mysql_info_schema_table_version',
+  ]);
+  const version = family(fams, 'mysql_info_schema_table_version');
+  assert.equal(
+    value(version, {
+      schema: 'shop',
+      table: 'orders',
+      type: 'BASE TABLE',
+      engine: 'InnoDB',
+      row_format: 'Dynamic',
+      create_options: '',
+    }),
+    10,
+  );
+  // A view: NULL engine, row format, options -> NONE; NULL numbers -> 0 (as mysqld_exporter's IFNULLs).
+  assert.equal(
+    value(version, {
+      schema: 'shop',
+      table: 'v_orders',
+      type: 'VIEW',
+      engine: 'NONE',
+      row_format: 'NONE',
+      create_options: 'NONE',
+    }),
+    0,
+  );
+  const rows = family(fams, 'mysql_info_schema_table_rows');
+  assert.equal(value(rows, { schema: 'shop', table: 'orders' }), 1234);
+  assert.equal(value(rows, { schema: HOSTILE_SCHEMA, table: 'tâble ✓' }), 3);
+  const size = family(fams, 'mysql_info_schema_table_size');
+  assert.equal(value(size, { schema: 'shop', table: 'orders', component: 'index_length' }), 32768);
+  assert.equal(value(size, { schema: HOSTILE_SCHEMA, table: 'tâble ✓', component: 'data_length' }), 8192);
+  assert.equal(value(size, { schema: 'shop', table: 'v_orders', component: 'data_free' }), 0);
+  assert.equal(size.samples.length, 9);
+});
+
+test('--collect.info_schema.tables.databases binds each schema name as a parameter, verbatim', async () => {
+  const db = new FakeDb([
+    [
+      /TABLE_SCHEMA = \?/,
+      (params) =>
+        result(
+          COLUMNS,
+          ROWS.filter((r) => r[0] === params[0]),
+        ),
+    ],
+  ]);
+  const c = build(infoSchemaTables, [`--collect.info_schema.tables.databases=shop,${HOSTILE_SCHEMA}`]);
+  const fams = await ok(c, MARIADB_1011(), db);
+  assert.deepEqual(
+    db.sent.map((s) => [s.sql, s.params]),
+    [
+      [TABLES_ONE_SCHEMA_SQL, ['shop', 2001]],
+      [TABLES_ONE_SCHEMA_SQL, [HOSTILE_SCHEMA, 1999]],
+    ],
+  );
+  for (const s of db.sent) assert.ok(!s.sql.includes('shop') && !s.sql.includes('ird'));
+  assert.equal(family(fams, 'mysql_info_schema_table_rows').samples.length, 3);
+});
+
+test('the same table returned twice (schema listed in two letter cases) is emitted once', async () => {
+  const db = new FakeDb([[/TABLE_SCHEMA = \?/, result(COLUMNS, [ROWS[0]!])]]);
+  const c = build(infoSchemaTables, ['--collect.info_schema.tables.databases=shop,SHOP']);
+  const fams = await ok(c, MYSQL_57(), db);
+  assert.equal(family(fams, 'mysql_info_schema_table_rows').samples.length, 1);
+});
+
+test('max_series: the row budget spans schemas and asks for one row more than fits', async () => {
+  // 12 series / 5 per table = 2 tables.
+  const db = new FakeDb([[/information_schema\.tables/, result(COLUMNS, ROWS)]]);
+  const err = await fails(
+    build(infoSchemaTables, ['--collect.info_schema.tables.max_series=12']),
+    MYSQL_80(),
+    db,
+  );
+  assert.deepEqual(db.sent[0]!.params, [3]);
+  assert.match(err, /info_schema\.tables: more than 2 rows would exceed 12 series/);
+
+  const listed = new FakeDb([[/TABLE_SCHEMA = \?/, result(COLUMNS, ROWS.slice(0, 3))]]);
+  const c = build(infoSchemaTables, [
+    '--collect.info_schema.tables.max_series=12',
+    '--collect.info_schema.tables.databases=a,b,c',
+  ]);
+  await fails(c, MYSQL_80(), listed);
+  // The first schema already overflows: the others are not queried.
+  assert.equal(listed.sent.length, 1);
+});
+
+test('a server version older than 5.1 runs no query', async () => {
+  const db = new FakeDb([]);
+  assert.equal(await run(build(infoSchemaTables), server('5.0.96'), db), undefined);
+  assert.equal(db.sent.length, 0);
+});
