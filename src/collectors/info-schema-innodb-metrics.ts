@@ -1,0 +1,125 @@
+/**
+ * `info_schema.innodb_metrics`: the enabled InnoDB counters from information_schema.innodb_metrics as
+ * `mysql_info_schema_innodb_metrics_<subsystem>_<name>[_total]`, with mysqld_exporter's special
+ * families for buffer page I/O and buffer pool pages.
+ *
+ * MySQL (and MariaDB up to 10.4) mark enabled counters with `STATUS = 'enabled'`; MariaDB 10.5+
+ * replaced that column with `ENABLED = 1`. The statement is chosen by flavor and version, so no
+ * information_schema.columns lookup runs on any scrape (mysqld_exporter does one on every scrape).
+ */
+import type { FlagValues } from '../config/flags.js';
+import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
+import type { Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { labelValue, parseNumber } from '../scrape/values.js';
+import { sanitizeName } from '../scrape/validate.js';
+import type { CollectorDef } from './collector-def.js';
+import { FamilySet } from './family-set.js';
+
+const NAME = 'info_schema.innodb_metrics';
+const HELP = 'Collect metrics from information_schema.innodb_metrics';
+
+const SELECT =
+  'SELECT NAME AS name, SUBSYSTEM AS subsystem, TYPE AS type, COMMENT AS comment, COUNT AS count';
+export const METRICS_BY_STATUS_SQL = `${SELECT} FROM information_schema.innodb_metrics WHERE STATUS = 'enabled'`;
+export const METRICS_BY_ENABLED_SQL = `${SELECT} FROM information_schema.innodb_metrics WHERE ENABLED = 1`;
+
+export function innodbMetricsSql(s: ServerInfo): string {
+  return s.flavor === 'mariadb' && atLeast(s, 10, 5) ? METRICS_BY_ENABLED_SQL : METRICS_BY_STATUS_SQL;
+}
+
+const PREFIX = 'mysql_info_schema_innodb_metrics_';
+const BUFFER_PAGE = /^buffer_page_(read|written)_(.+)$/;
+const BUFFER_POOL_PAGES = /^buffer_pool_pages_(.+)$/;
+
+export function innodbMetricsFamilies(rows: readonly Row[], log?: CollectContext['log']): MetricFamily[] {
+  const out = new FamilySet();
+  for (const r of rows) {
+    const name = labelValue(r.name);
+    const subsystem = labelValue(r.subsystem);
+    const type = labelValue(r.type);
+    const value = parseNumber(r.count);
+    if (value === undefined) continue;
+    if (subsystem === 'buffer_page_io') {
+      const m = BUFFER_PAGE.exec(name);
+      if (!m) {
+        log?.debug('innodb_metrics: unexpected buffer_page_io counter', { name });
+        continue;
+      }
+      if (m[1] === 'read') {
+        out.add(
+          `${PREFIX}buffer_page_read_total`,
+          'counter',
+          'Total number of buffer pages read total.',
+          { type: m[2]! },
+          value,
+        );
+      } else {
+        out.add(
+          `${PREFIX}buffer_page_written_total`,
+          'counter',
+          'Total number of buffer pages written total.',
+          { type: m[2]! },
+          value,
+        );
+      }
+      continue;
+    }
+    if (subsystem === 'buffer') {
+      const m = BUFFER_POOL_PAGES.exec(name);
+      if (m) {
+        const state = m[1]!;
+        // `total` is the sum of the other states; dirty pages are a subset of data pages.
+        if (state === 'total') continue;
+        if (state === 'dirty') {
+          out.add(
+            `${PREFIX}buffer_pool_dirty_pages`,
+            'gauge',
+            'Total number of dirty pages in the buffer pool.',
+            {},
+            value,
+          );
+        } else {
+          out.add(
+            `${PREFIX}buffer_pool_pages`,
+            'gauge',
+            'Total number of buffer pool pages by state.',
+            { state },
+            value,
+          );
+        }
+        continue;
+      }
+    }
+    const base = `${PREFIX}${sanitizeName(subsystem)}_${sanitizeName(name)}`;
+    const help = labelValue(r.comment);
+    // Counters can read negative (MySQL bug 75966); those are reported as gauges, as upstream does.
+    if ((type === 'counter' || type === 'status_counter') && value >= 0) {
+      out.add(`${base}_total`, 'counter', help, {}, value);
+    } else {
+      out.add(base, 'gauge', help, {}, value);
+    }
+  }
+  return out.families();
+}
+
+export function innodbMetricsCollector(): Collector {
+  return {
+    name: NAME,
+    help: HELP,
+    enabledByDefault: false,
+    supports: supportPredicate({ mysql: '>=5.6', mariadb: '>=10.0' }),
+    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+      const res = await ctx.db.query(innodbMetricsSql(ctx.server));
+      return innodbMetricsFamilies(res.rows, ctx.log);
+    },
+  };
+}
+
+export const infoSchemaInnodbMetrics: CollectorDef = {
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  create(_flags: FlagValues): Collector {
+    return innodbMetricsCollector();
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * `info_schema.innodb_tablespaces`: InnoDB tablespace ids and file sizes
+ * (`mysql_info_schema_innodb_tablespace_*`).
+ *
+ * MySQL 8.0 names the table INNODB_TABLESPACES; MySQL 5.7 and MariaDB name it INNODB_SYS_TABLESPACES.
+ * FILE_FORMAT exists only on MySQL 5.7 and MariaDB before 10.5, SPACE_TYPE is gone from MariaDB 10.5+.
+ * The table is chosen by flavor and version; its columns are read once per target (zero-row
+ * `SELECT *`) and the result, including "this server lacks a needed column", is cached in the
+ * collector instance, so a server without the table fails with one reason and no further statements.
+ */
+import { flagNumber, type FlagValues } from '../config/flags.js';
+import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
+import { CollectorError } from '../errors.js';
+import type { Cell, Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { labelValue, parseNumber } from '../scrape/values.js';
+import type { CollectorDef } from './collector-def.js';
+import { FamilySet } from './family-set.js';
+import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+
+const NAME = 'info_schema.innodb_tablespaces';
+const FLAG = `collect.${NAME}`;
+const HELP = 'Collect metrics from information_schema.innodb_sys_tablespaces';
+
+export type TablespaceTable = 'INNODB_TABLESPACES' | 'INNODB_SYS_TABLESPACES';
+
+export function tablespaceTable(s: ServerInfo): TablespaceTable {
+  return s.flavor === 'mysql' && atLeast(s, 8, 0) ? 'INNODB_TABLESPACES' : 'INNODB_SYS_TABLESPACES';
+}
+
+const PROBE_SQL: Readonly<Record<TablespaceTable, string>> = {
+  INNODB_TABLESPACES: 'SELECT * FROM information_schema.INNODB_TABLESPACES LIMIT 0',
+  INNODB_SYS_TABLESPACES: 'SELECT * FROM information_schema.INNODB_SYS_TABLESPACES LIMIT 0',
+};
+
+export function probeSql(table: TablespaceTable): string {
+  return PROBE_SQL[table];
+}
+
+const REQUIRED = ['SPACE', 'NAME', 'ROW_FORMAT', 'FILE_SIZE', 'ALLOCATED_SIZE'] as const;
+
+export interface TablespaceShape {
+  readonly table: TablespaceTable;
+  readonly fileFormat: boolean;
+  readonly spaceType: boolean;
+}
+
+export type Detection =
+  | { readonly ok: true; readonly shape: TablespaceShape }
+  | { readonly ok: false; readonly reason: string };
+
+export function detectTablespaceShape(table: TablespaceTable, columns: readonly string[]): Detection {
+  const have = new Set(columns.map((c) => c.toUpperCase()));
+  const missing = REQUIRED.filter((c) => !have.has(c));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      reason: `${NAME}: information_schema.${table} has no ${missing.join(', ')} column(s)`,
+    };
+  }
+  return {
+    ok: true,
+    shape: { table, fileFormat: have.has('FILE_FORMAT'), spaceType: have.has('SPACE_TYPE') },
+  };
+}
+
+/** Built only from the constant fragments below; the table name is one of two constants. */
+export function tablespacesSql(shape: TablespaceShape): string {
+  return (
+    'SELECT SPACE, NAME, ' +
+    (shape.fileFormat ? 'FILE_FORMAT' : 'NULL AS FILE_FORMAT') +
+    ', ROW_FORMAT, ' +
+    (shape.spaceType ? 'SPACE_TYPE' : 'NULL AS SPACE_TYPE') +
+    `, FILE_SIZE, ALLOCATED_SIZE FROM information_schema.${shape.table} LIMIT ?`
+  );
+}
+
+export const SERIES_PER_TABLESPACE = 3;
+
+const orNone = (v: Cell | undefined) => (v === null || v === undefined ? 'NONE' : labelValue(v));
+
+export function tablespacesFamilies(rows: readonly Row[]): MetricFamily[] {
+  const out = new FamilySet();
+  for (const r of rows) {
+    out.add(
+      'mysql_info_schema_innodb_tablespace_space_info',
+      'gauge',
+      'The Tablespace information and Space ID.',
+      {
+        tablespace_name: labelValue(r.NAME),
+        file_format: orNone(r.FILE_FORMAT),
+        row_format: orNone(r.ROW_FORMAT),
+        space_type: orNone(r.SPACE_TYPE),
+      },
+      parseNumber(r.SPACE),
+    );
+  }
+  for (const r of rows) {
+    out.add(
+      'mysql_info_schema_innodb_tablespace_file_size_bytes',
+      'gauge',
+      'The apparent size of the file, which represents the maximum size of the file, uncompressed.',
+      { tablespace_name: labelValue(r.NAME) },
+      parseNumber(r.FILE_SIZE),
+    );
+  }
+  for (const r of rows) {
+    out.add(
+      'mysql_info_schema_innodb_tablespace_allocated_size_bytes',
+      'gauge',
+      'The actual size of the file, which is the amount of space allocated on disk.',
+      { tablespace_name: labelValue(r.NAME) },
+      parseNumber(r.ALLOCATED_SIZE),
+    );
+  }
+  return out.families();
+}
+
+export function tablespacesCollector(opts: { readonly maxSeries: number }): Collector {
+  // Detection per target and server version; lives and dies with this collector instance.
+  const detected = new Map<string, Detection>();
+  return {
+    name: NAME,
+    help: HELP,
+    enabledByDefault: false,
+    // FILE_SIZE / ALLOCATED_SIZE exist from MySQL 5.7 and MariaDB 10.2.
+    supports: supportPredicate({ mysql: '>=5.7', mariadb: '>=10.2' }),
+    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+      const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
+      let detection = detected.get(key);
+      if (!detection) {
+        const table = tablespaceTable(ctx.server);
+        const probe = await ctx.db.query(probeSql(table));
+        detection = detectTablespaceShape(table, probe.columns);
+        if (detected.size >= 10000) detected.clear();
+        detected.set(key, detection);
+      }
+      if (!detection.ok) throw new CollectorError(detection.reason);
+      const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLESPACE);
+      const res = await ctx.db.query(tablespacesSql(detection.shape), [allowed + 1]);
+      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
+      return tablespacesFamilies(res.rows);
+    },
+  };
+}
+
+export const infoSchemaInnodbTablespaces: CollectorDef = {
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  flags: [maxSeriesFlag(NAME)],
+  create(flags: FlagValues): Collector {
+    return tablespacesCollector({ maxSeries: flagNumber(flags, `${FLAG}.max_series`) });
+  },
+};
