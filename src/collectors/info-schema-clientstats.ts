@@ -1,0 +1,9 @@
+/**
+ * `info_schema.clientstats`: information_schema.client_statistics (Percona Server and MariaDB with
+ * `userstat=ON`) as `mysql_info_schema_client_statistics_*{client}`; same gate, naming and caps as
+ * `info_schema.userstats` (see info-schema-userstats.ts).
+ */
+import type { CollectorDef } from './collector-def.js';
+import { CLIENT_STATISTICS, statisticsDef } from './info-schema-userstats.js';
+
+export const infoSchemaClientstats: CollectorDef = statisticsDef(CLIENT_STATISTICS);
