@@ -3,6 +3,15 @@
  * row-to-metric mappings) live in `queries/*.yaml` and are loaded by `declarative/`.
  */
 import type { CollectorDef } from './collector-def.js';
+import { autoIncrementColumns } from './auto-increment-columns.js';
+import { binlogSize } from './binlog-size.js';
+import { infoSchemaClientstats } from './info-schema-clientstats.js';
+import { infoSchemaInnodbMetrics } from './info-schema-innodb-metrics.js';
+import { infoSchemaInnodbTablespaces } from './info-schema-innodb-tablespaces.js';
+import { infoSchemaProcesslist } from './info-schema-processlist.js';
+import { infoSchemaTables } from './info-schema-tables.js';
+import { infoSchemaUserstats } from './info-schema-userstats.js';
+import { mysqlUser } from './mysql-user.js';
 import { globalStatusCollector } from './global-status.js';
 import { globalVariablesCollector } from './global-variables.js';
 import { queryResponseTimeCollector } from './query-response-time.js';
@@ -22,10 +31,19 @@ export const BUILTIN_COLLECTORS: readonly CollectorDef[] = [
   globalVariablesCollector,
   slaveStatusCollector,
   queryResponseTimeCollector,
+  infoSchemaProcesslist,
+  mysqlUser,
+  infoSchemaTables,
+  infoSchemaInnodbTablespaces,
+  infoSchemaInnodbMetrics,
+  autoIncrementColumns,
+  binlogSize,
   perfSchemaEventsStatements,
   perfSchemaFileInstances,
   perfSchemaMemoryEvents,
   perfSchemaReplicationGroupMembers,
+  infoSchemaUserstats,
+  infoSchemaClientstats,
   engineInnodbStatus,
   engineTokudbStatus,
   heartbeat,
