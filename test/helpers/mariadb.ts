@@ -217,3 +217,109 @@ export async function createExporterUser(db: MariaDb, user: string, password: st
     `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${user}'@'127.0.0.1'`,
   );
 }
+
+/** Credentials of the replication account that `startReplicationPair` creates on the primary. */
+export const REPLICATION_USER = 'repl';
+export const REPLICATION_PASSWORD = 'repl-pw';
+
+export interface ReplicationPair {
+  /** Started with `--log-bin --server-id=1`. */
+  readonly primary: MariaDb;
+  /** Started with `--server-id=2`, replicating from `primary` (default connection, MASTER_USE_GTID=slave_pos). */
+  readonly replica: MariaDb;
+  /** Waits until the replica has applied everything the primary has binlogged so far. */
+  catchUp(timeoutMs?: number): Promise<void>;
+  /** Stops both servers and removes their directories. */
+  destroy(): Promise<void>;
+}
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+/**
+ * Starts a primary (`--log-bin --server-id=1`) and a replica (`--server-id=2`) on free loopback ports and
+ * connects them with GTID replication:
+ * 1. creates `repl`@`127.0.0.1` with REPLICATION SLAVE on the primary;
+ * 2. sets the replica's `gtid_slave_pos` to the primary's current `gtid_binlog_pos`, so that only what the
+ *    test does afterwards is replicated (the primary's start-up statements and the replication user are
+ *    not replayed on the replica, which has its own admin account from the same template);
+ * 3. `CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos` and `START SLAVE` on the replica;
+ * 4. waits until `SHOW SLAVE STATUS` reports `Slave_IO_Running=Yes` and `Slave_SQL_Running=Yes`.
+ * Fails loudly (slave status and both error logs in the message) if replication does not come up. Extra
+ * server arguments per side go in `opts.primary` / `opts.replica`.
+ */
+export async function startReplicationPair(
+  opts: { readonly primary?: MariaDbOptions; readonly replica?: MariaDbOptions } = {},
+): Promise<ReplicationPair> {
+  const primary = await startMariaDb({
+    ...opts.primary,
+    args: ['--log-bin=mysql-bin', '--server-id=1', ...(opts.primary?.args ?? [])],
+  });
+  let replica: MariaDb | undefined;
+  try {
+    replica = await startMariaDb({
+      ...opts.replica,
+      args: ['--server-id=2', '--relay-log=relay-bin', ...(opts.replica?.args ?? [])],
+    });
+    await primary.sql(
+      `CREATE USER '${REPLICATION_USER}'@'127.0.0.1' IDENTIFIED BY ${sqlString(REPLICATION_PASSWORD)}`,
+      `GRANT REPLICATION SLAVE ON *.* TO '${REPLICATION_USER}'@'127.0.0.1'`,
+    );
+    const [pos] = await primary.sql('SELECT @@GLOBAL.gtid_binlog_pos AS pos');
+    await replica.sql(
+      `SET GLOBAL gtid_slave_pos = ${sqlString(String(pos?.pos ?? ''))}`,
+      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='${REPLICATION_USER}', ` +
+        `MASTER_PASSWORD=${sqlString(REPLICATION_PASSWORD)}, MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos`,
+      'START SLAVE',
+    );
+    const r = replica;
+    let lastStatus: Record<string, unknown> | undefined;
+    try {
+      await poll('replica threads did not start', 30_000, async () => {
+        [lastStatus] = await r.sql('SHOW SLAVE STATUS');
+        return lastStatus?.Slave_IO_Running === 'Yes' && lastStatus?.Slave_SQL_Running === 'Yes'
+          ? true
+          : undefined;
+      });
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\nSHOW SLAVE STATUS: ${JSON.stringify(lastStatus)}\n` +
+          `replica error log:\n${r.errorLog.slice(-2000)}\nprimary error log:\n${primary.errorLog.slice(-2000)}`,
+      );
+    }
+  } catch (err) {
+    await replica?.destroy().catch(() => {});
+    await primary.destroy().catch(() => {});
+    throw err;
+  }
+  const rep = replica;
+  return {
+    primary,
+    replica: rep,
+    async catchUp(timeoutMs = 30_000) {
+      const [p] = await primary.sql('SELECT @@GLOBAL.gtid_binlog_pos AS pos');
+      const want = String(p?.pos ?? '');
+      await poll(`replica did not reach ${want}`, timeoutMs, async () => {
+        const [s] = await rep.sql('SELECT @@GLOBAL.gtid_slave_pos AS pos');
+        return String(s?.pos ?? '') === want ? true : undefined;
+      });
+    },
+    async destroy() {
+      await rep.sql('STOP SLAVE').catch(() => {});
+      await rep.destroy();
+      await primary.destroy();
+    },
+  };
+}
