@@ -11,7 +11,6 @@ import type { FlagValues } from '../config/flags.js';
 import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
 import type { Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import { sanitizeName } from '../scrape/validate.js';
 import type { CollectorDef } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
@@ -30,6 +29,9 @@ export function innodbMetricsSql(s: ServerInfo): string {
 const PREFIX = 'mysql_info_schema_innodb_metrics_';
 const BUFFER_PAGE = /^buffer_page_(read|written)_(.+)$/;
 const BUFFER_POOL_PAGES = /^buffer_pool_pages_(.+)$/;
+
+/** Names keep their case (`buffer_LRU_batch_evict_total_pages`), as in mysqld_exporter. */
+const metricPart = (s: string) => s.replace(/[^a-zA-Z0-9_]/g, '_');
 
 export function innodbMetricsFamilies(rows: readonly Row[], log?: CollectContext['log']): MetricFamily[] {
   const out = new FamilySet();
@@ -90,7 +92,7 @@ export function innodbMetricsFamilies(rows: readonly Row[], log?: CollectContext
         continue;
       }
     }
-    const base = `${PREFIX}${sanitizeName(subsystem)}_${sanitizeName(name)}`;
+    const base = `${PREFIX}${metricPart(subsystem)}_${metricPart(name)}`;
     const help = labelValue(r.comment);
     // Counters can read negative (MySQL bug 75966); those are reported as gauges, as upstream does.
     if ((type === 'counter' || type === 'status_counter') && value >= 0) {

@@ -108,7 +108,7 @@ test('MySQL 8.0 counters: generic names, buffer page I/O by type, buffer pool pa
   assert.ok(!names(fams).some((n) => n.startsWith('mysql_info_schema_innodb_metrics_buffer_page_io_')));
 });
 
-test('MariaDB 10.11 rows: value types are gauges, negative counters become gauges, NULL counts are skipped', async () => {
+test('MariaDB 10.11 rows: names keep their case, value types are gauges, negative counters become gauges, NULL counts are skipped', async () => {
   const db = new FakeDb([
     [
       /innodb_metrics/,
@@ -117,6 +117,13 @@ test('MariaDB 10.11 rows: value types are gauges, negative counters become gauge
         ['lock_row_lock_time', 'lock', 'status_counter', 'Time spent in acquiring row locks', '17'],
         ['trx_active_transactions', 'transaction', 'counter', 'Number of active transactions', '-1'],
         ['buffer_pool_reads', 'buffer', 'status_counter', 'Number of reads directly from disk', '170'],
+        [
+          'buffer_LRU_batch_flush_total_pages',
+          'buffer',
+          'status_counter',
+          'Total pages flushed as part of LRU batches',
+          '9',
+        ],
         ['buffer_page_bogus', 'buffer_page_io', 'counter', 'not a read or write', '1'],
         ['icp_attempts', 'icp', 'counter', 'ICP attempts', null],
       ]),
@@ -124,6 +131,7 @@ test('MariaDB 10.11 rows: value types are gauges, negative counters become gauge
   ]);
   const fams = await ok(build(infoSchemaInnodbMetrics), MARIADB_1011(), db);
   assert.deepEqual(names(fams), [
+    'mysql_info_schema_innodb_metrics_buffer_buffer_LRU_batch_flush_total_pages_total',
     'mysql_info_schema_innodb_metrics_buffer_buffer_pool_reads_total',
     'mysql_info_schema_innodb_metrics_lock_lock_deadlocks',
     'mysql_info_schema_innodb_metrics_lock_lock_row_lock_time_total',
