@@ -41,6 +41,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   let accepting = true;
   const exporter = new Exporter(config.state, {
     log,
+    maxTargets: config.maxTargets,
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
   const selfMetrics = new SelfMetrics(opts.version);
@@ -69,6 +70,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     log,
     telemetryPath: config.telemetryPath,
     deadline: () => deadline,
+    probeAllow: () => config.probeAllow,
     version: opts.version.version,
     selfMetrics,
     reload,

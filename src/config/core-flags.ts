@@ -145,6 +145,21 @@ export function coreFlags(home: string): FlagSpec[] {
       help: '(ours) Directory of custom query files (*.yaml); repeatable. Each query is a collector.',
     },
     {
+      name: 'probe.allow',
+      kind: 'strings',
+      default: [],
+      placeholder: 'PATTERN',
+      help: '(ours) Targets /probe may connect to: host:port, *.domain[:port], CIDR[:port] or unix:///path; repeatable. Without any, /probe refuses every target.',
+    },
+    {
+      name: 'probe.max_targets',
+      kind: 'int',
+      default: 64,
+      min: 1,
+      placeholder: 'N',
+      help: '(ours) Maximum number of target pools kept open; the least recently used is closed first.',
+    },
+    {
       name: 'collect.all',
       kind: 'bool',
       default: false,

@@ -25,6 +25,7 @@ import {
   renderHelp,
 } from './flags.js';
 import { type AuthModule, loadMyCnf } from './my-cnf.js';
+import { type AllowRule, parseAllowRule } from './probe-allow.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,6 +40,9 @@ export interface LoadedConfig {
   readonly modules: ReadonlyMap<string, AuthModule>;
   /** Every password read, so that the logger can scrub them. */
   readonly secrets: readonly string[];
+  /** The /probe allow-list; empty means every probe is refused. */
+  readonly probeAllow: readonly AllowRule[];
+  readonly maxTargets: number;
   readonly warnings: readonly ConfigProblem[];
 }
 
@@ -106,6 +110,14 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
       key: '--web.systemd-socket',
       message: 'systemd socket activation is not supported',
     });
+
+  const probeAllow: AllowRule[] = [];
+  for (const raw of flagStrings(v, 'probe.allow')) {
+    const rule = parseAllowRule(raw);
+    if (typeof rule === 'string')
+      problems.push({ source: 'command line', key: '--probe.allow', message: rule });
+    else probeAllow.push(rule);
+  }
 
   // Credentials.
   const myCnf = flagString(v, 'config.my-cnf');
@@ -175,6 +187,8 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
       modules,
       secrets: [...modules.values()].map((m) => m.credentials.password).filter((p) => p.length > 0),
       warnings,
+      probeAllow,
+      maxTargets: flagNumber(v, 'probe.max_targets'),
     },
   };
 }

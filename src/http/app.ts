@@ -3,6 +3,8 @@
  * (a hardened standalone app). No I/O at import; everything comes in through `HttpDeps`.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { type AllowRule, checkTarget } from '../config/probe-allow.js';
+import { type Address, parseAddress } from '../db/address.js';
 import { errorMessage } from '../errors.js';
 import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
@@ -14,7 +16,7 @@ import { UnknownCollectorError } from '../scrape/select.js';
 import { TooManyWaitersError } from '../scrape/single-flight.js';
 import { type DeadlineSettings, scrapeDeadline } from './deadline.js';
 import { landingPage } from './landing.js';
-import { BadParamError, listParam } from './params.js';
+import { BadParamError, listParam, singleParam } from './params.js';
 
 export interface HttpDeps {
   readonly exporter: Exporter;
@@ -22,6 +24,8 @@ export interface HttpDeps {
   readonly telemetryPath: string;
   readonly deadline: () => DeadlineSettings;
   readonly version: string;
+  /** The /probe allow-list (deny by default). */
+  readonly probeAllow?: () => readonly AllowRule[];
   /** Served on the telemetry path only. */
   readonly selfMetrics?: SelfMetrics;
   /** Re-reads configuration; resolves to an error message on failure. */
@@ -48,24 +52,36 @@ export function createRouter(deps: HttpDeps): Router {
   const router = express.Router();
   const { exporter, log } = deps;
 
-  router.get(deps.telemetryPath, async (req, res) => {
+  const serveScrape = async (req: Request, res: Response, probe: boolean) => {
     try {
       const collect = listParam(req.query, 'collect[]');
+      let module = 'client';
+      let address: Address | undefined;
+      if (probe) {
+        const target = singleParam(req.query, 'target');
+        if (target === undefined || target === '') return sendText(res, 400, 'target is required');
+        const parsed = parseAddress(target);
+        if (!parsed) return sendText(res, 400, 'target must be host:port or unix:///path');
+        const decision = checkTarget(deps.probeAllow?.() ?? [], parsed);
+        if (!decision.allowed) return sendText(res, decision.status, decision.reason);
+        address = parsed;
+        module = singleParam(req.query, 'auth_module') ?? 'client';
+        if (!exporter.state.modules.has(module)) return sendText(res, 400, 'unknown auth_module');
+      }
       exporter.select(collect);
       const deadline = scrapeDeadline(req.get('X-Prometheus-Scrape-Timeout-Seconds'), deps.deadline());
       const deadlineMs = Math.round(deadline.seconds * 1000);
       const signal = requestSignal(req, res, deadlineMs);
       const result = await exporter.scrape({
-        module: 'client',
+        module,
+        ...(address ? { address } : {}),
         ...(collect ? { collect } : {}),
         signal,
         deadlineMs,
       });
-      const body = await render(
-        scrapeFamilies(result),
-        PROMETHEUS_CONTENT_TYPE,
-        deps.selfMetrics?.metrics() ?? [],
-      );
+      // Process and exporter metrics belong on /metrics only, never on a target's /probe.
+      const extra = probe ? [] : (deps.selfMetrics?.metrics() ?? []);
+      const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
       if (res.writableEnded || res.destroyed) return;
       res.status(200).type(PROMETHEUS_CONTENT_TYPE).send(body);
     } catch (err) {
@@ -77,7 +93,10 @@ export function createRouter(deps: HttpDeps): Router {
       log.error('scrape failed', { err: errorMessage(err) });
       sendText(res, 500, 'internal error');
     }
-  });
+  };
+
+  router.get(deps.telemetryPath, (req, res) => serveScrape(req, res, false));
+  router.get('/probe', (req, res) => serveScrape(req, res, true));
 
   router.get('/', (_req, res) => {
     const state = exporter.state;
