@@ -75,20 +75,19 @@ export function parseAllowRule(raw: string): AllowRule | string {
     return path.startsWith('/') ? { kind: 'socket', path } : 'a unix socket pattern needs an absolute path';
   }
   // [v6]/prefix:port, [v6]:port, v4/prefix:port, v6/prefix (no port), host:port, host.
-  let m = /^\[([0-9a-fA-F:.]+)\](?:\/(\d{1,3}))?(?::(\d+))?$/.exec(p);
+  const bracketed = /^\[([0-9a-fA-F:.]+)\](?:\/(\d{1,3}))?(?::(\d+))?$/.exec(p);
+  const v6 = /^([0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/(\d{1,3}))?$/.exec(p);
+  const v4 = /^(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?(?::(\d+))?$/.exec(p);
+  const named = /^([^:/]+)(?::(\d+))?$/.exec(p);
   let ip: string | undefined;
   let prefix: string | undefined;
   let portText: string | undefined;
   let host: string | undefined;
-  if (m) {
-    [, ip, prefix, portText] = m;
-  } else if ((m = /^([0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/(\d{1,3}))?$/.exec(p))) {
-    [, ip, prefix] = m;
-  } else if ((m = /^(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?(?::(\d+))?$/.exec(p))) {
-    [, ip, prefix, portText] = m;
-  } else if ((m = /^([^:/]+)(?::(\d+))?$/.exec(p))) {
-    [, host, portText] = m;
-  } else return 'not a host:port, host name pattern, CIDR block or unix:// path';
+  if (bracketed) [, ip, prefix, portText] = bracketed;
+  else if (v6) [, ip, prefix] = v6;
+  else if (v4) [, ip, prefix, portText] = v4;
+  else if (named) [, host, portText] = named;
+  else return 'not a host:port, host name pattern, CIDR block or unix:// path';
   const port = parsePort(portText);
   if (port === null) return 'invalid port';
   if (ip !== undefined) {
