@@ -12,7 +12,7 @@ import type { Cell, CollectContext, Db, QueryResult, Row } from '../../src/scrap
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-function unescape(field: string): Cell {
+function unescapeField(field: string): Cell {
   if (field === '\\N') return null;
   return field.replace(/\\(\\|t|n)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : '\\'));
 }
@@ -26,7 +26,7 @@ export function loadTsv(relPath: string): QueryResult {
     const cells = line.split('\t');
     const row: Record<string, Cell> = {};
     columns.forEach((c, i) => {
-      row[c] = unescape(cells[i] ?? '');
+      row[c] = unescapeField(cells[i] ?? '');
     });
     return row;
   });
@@ -69,7 +69,13 @@ export class FakeDb implements Db {
 }
 
 export function context(db: Db, info: ServerInfo): CollectContext {
-  return { db, server: info, signal: new AbortController().signal, log: silentLogger(), targetKey: 'test:3306' };
+  return {
+    db,
+    server: info,
+    signal: new AbortController().signal,
+    log: silentLogger(),
+    targetKey: 'test:3306',
+  };
 }
 
 /** Builds a QueryResult from column names and rows of cells. */
