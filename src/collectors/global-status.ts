@@ -33,6 +33,7 @@ import type {
   Sample,
 } from '../scrape/types.js';
 import type { CollectorDef } from './collector-def.js';
+import { FamilySet } from './family-set.js';
 
 export const GLOBAL_STATUS_SQL = 'SHOW GLOBAL STATUS';
 
@@ -135,36 +136,9 @@ const EVS_PARTS: ReadonlyArray<{ readonly name: string; readonly help: string }>
   },
 ];
 
-/**
- * Collects samples into families; the first sample of a series wins, and a family name is bound to the
- * type it was first created with (a later conflicting sample is dropped, never a duplicate family).
- */
-class FamilySet {
-  private readonly families = new Map<string, { help: string; type: MetricType; samples: Sample[] }>();
-  private readonly series = new Set<string>();
-
-  add(name: string, help: string, type: MetricType, labels: Labels, value: number): void {
-    const key = seriesKey(name, labels);
-    if (this.series.has(key)) return;
-    let family = this.families.get(name);
-    if (!family) {
-      family = { help, type, samples: [] };
-      this.families.set(name, family);
-    } else if (family.type !== type) {
-      return;
-    }
-    this.series.add(key);
-    family.samples.push({ labels, value });
-  }
-
-  toFamilies(): MetricFamily[] {
-    return [...this.families].map(([name, f]) => ({ name, help: f.help, type: f.type, samples: f.samples }));
-  }
-}
-
 /** Maps SHOW GLOBAL STATUS rows (name, value) to metric families. Exported for tests. */
 export function mapGlobalStatus(rows: ReadonlyArray<readonly [string, Cell | undefined]>): MetricFamily[] {
-  const out = new FamilySet();
+  const out = new FamilySet({ firstWins: true });
   const text = new Map<string, string>();
   for (const [rawName, rawValue] of rows) {
     const key = sanitizeName(rawName);
@@ -173,7 +147,7 @@ export function mapGlobalStatus(rows: ReadonlyArray<readonly [string, Cell | und
     if (value === undefined) continue;
     const match = GROUP_RE.exec(key);
     if (!match) {
-      out.add(PREFIX + key, GENERIC_HELP, 'untyped', {}, value);
+      out.add(PREFIX + key, 'untyped', GENERIC_HELP, {}, value);
       continue;
     }
     const group = match[1] ?? '';
@@ -181,31 +155,31 @@ export function mapGlobalStatus(rows: ReadonlyArray<readonly [string, Cell | und
     if (group === 'innodb_buffer_pool_pages') {
       if (suffix === 'total') continue;
       if (suffix === 'dirty') {
-        out.add(BUFFER_POOL_DIRTY_PAGES.name, BUFFER_POOL_DIRTY_PAGES.help, 'gauge', {}, value);
+        out.add(BUFFER_POOL_DIRTY_PAGES.name, 'gauge', BUFFER_POOL_DIRTY_PAGES.help, {}, value);
         continue;
       }
       const f = BUFFER_POOL_STATES.has(suffix) ? BUFFER_POOL_PAGES : BUFFER_POOL_PAGE_CHANGES;
-      out.add(f.name, f.help, f.type, { [f.label]: suffix }, value);
+      out.add(f.name, f.type, f.help, { [f.label]: suffix }, value);
       continue;
     }
     const f = GROUPS[group];
-    if (f) out.add(f.name, f.help, f.type, { [f.label]: suffix }, value);
+    if (f) out.add(f.name, f.type, f.help, { [f.label]: suffix }, value);
   }
 
   const localUuid = text.get('wsrep_local_state_uuid') ?? '';
   if (localUuid !== '') {
     const labels: Record<string, string> = {};
     for (const k of GALERA_TEXT) labels[k] = text.get(k) ?? '';
-    out.add(GALERA_STATUS_INFO.name, GALERA_STATUS_INFO.help, 'gauge', labels, 1);
+    out.add(GALERA_STATUS_INFO.name, 'gauge', GALERA_STATUS_INFO.help, labels, 1);
   }
   const latency = parseEvsReplLatency(text.get(EVS_REPL_LATENCY) ?? '');
   if (latency) {
     EVS_PARTS.forEach((part, i) => {
       const v = latency[i];
-      if (v !== undefined) out.add(part.name, part.help, 'gauge', {}, v);
+      if (v !== undefined) out.add(part.name, 'gauge', part.help, {}, v);
     });
   }
-  return out.toFamilies();
+  return out.families();
 }
 
 /** `0.000200973/0.125339/1.00029/0.330702/8` -> five numbers, or undefined unless all five parse. */

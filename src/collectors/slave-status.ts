@@ -31,6 +31,7 @@ import type {
   Sample,
 } from '../scrape/types.js';
 import type { CollectorDef } from './collector-def.js';
+import { FamilySet } from './family-set.js';
 
 export const SHOW_ALL_SLAVES_STATUS_SQL = 'SHOW ALL SLAVES STATUS';
 export const SHOW_REPLICA_STATUS_SQL = 'SHOW REPLICA STATUS';
@@ -83,30 +84,6 @@ export function parseGtidList(s: string): Array<{ domainId: string; serverId: st
   return out;
 }
 
-/** Collects samples into families; the first sample of a series wins. */
-class FamilySet {
-  private readonly families = new Map<string, { help: string; type: MetricType; samples: Sample[] }>();
-  private readonly series = new Set<string>();
-
-  add(name: string, help: string, type: MetricType, labels: Labels, value: number): void {
-    const key = seriesKey(name, labels);
-    if (this.series.has(key)) return;
-    let family = this.families.get(name);
-    if (!family) {
-      family = { help, type, samples: [] };
-      this.families.set(name, family);
-    } else if (family.type !== type) {
-      return;
-    }
-    this.series.add(key);
-    family.samples.push({ labels, value });
-  }
-
-  toFamilies(): MetricFamily[] {
-    return [...this.families].map(([name, f]) => ({ name, help: f.help, type: f.type, samples: f.samples }));
-  }
-}
-
 /** Maps a SHOW [ALL] SLAVES / REPLICA STATUS result to metric families. Exported for tests. */
 export function mapSlaveStatus(res: QueryResult): MetricFamily[] {
   // Columns by lowercased name: MySQL says Channel_Name, MariaDB Connection_name.
@@ -131,7 +108,7 @@ export function mapSlaveStatus(res: QueryResult): MetricFamily[] {
     };
   });
 
-  const out = new FamilySet();
+  const out = new FamilySet({ firstWins: true });
   for (const row of res.rows) {
     const labels: Labels = {
       master_host: labelValue(cell(row, 'master_host', 'source_host')),
@@ -145,8 +122,8 @@ export function mapSlaveStatus(res: QueryResult): MetricFamily[] {
         for (const g of parseGtidList(labelValue(raw))) {
           out.add(
             p.gtid.name,
-            p.gtid.help,
             'gauge',
+            p.gtid.help,
             { ...labels, domain_id: g.domainId, server_id: g.serverId },
             g.seqNo,
           );
@@ -155,11 +132,11 @@ export function mapSlaveStatus(res: QueryResult): MetricFamily[] {
       }
       const value = parseStatusValue(raw);
       if (value === undefined) continue;
-      out.add(p.name, GENERIC_HELP, 'untyped', labels, value);
-      if (p.alias !== undefined) out.add(p.alias, GENERIC_HELP, 'untyped', labels, value);
+      out.add(p.name, 'untyped', GENERIC_HELP, labels, value);
+      if (p.alias !== undefined) out.add(p.alias, 'untyped', GENERIC_HELP, labels, value);
     }
   }
-  return out.toFamilies();
+  return out.families();
 }
 
 const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
