@@ -22,16 +22,8 @@
  */
 import { supportPredicate } from '../db/server-info.js';
 import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
-import { sanitizeName, seriesKey } from '../scrape/validate.js';
-import type {
-  Cell,
-  Collector,
-  CollectContext,
-  Labels,
-  MetricFamily,
-  MetricType,
-  Sample,
-} from '../scrape/types.js';
+import { sanitizeName } from '../scrape/validate.js';
+import type { Cell, Collector, CollectContext, MetricFamily, MetricType } from '../scrape/types.js';
 import type { CollectorDef } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 

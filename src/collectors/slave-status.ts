@@ -19,17 +19,8 @@
  */
 import { atLeast, type ServerInfo, supportPredicate } from '../db/server-info.js';
 import { labelValue, parseStatusValue } from '../scrape/values.js';
-import { sanitizeName, seriesKey } from '../scrape/validate.js';
-import type {
-  Collector,
-  CollectContext,
-  Labels,
-  MetricFamily,
-  MetricType,
-  QueryResult,
-  Row,
-  Sample,
-} from '../scrape/types.js';
+import { sanitizeName } from '../scrape/validate.js';
+import type { Collector, CollectContext, Labels, MetricFamily, QueryResult, Row } from '../scrape/types.js';
 import type { CollectorDef } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
