@@ -1,0 +1,118 @@
+/**
+ * A QuerySpec -> a Collector. One statement per scrape (the first SQL variant that supports the
+ * server), mapped by `mapping.ts`. With `min_interval`, a result is served from a per-target cache
+ * until it is that old; an expired entry is refreshed by one run that concurrent scrapes share.
+ * Failed runs are not cached. `timeout` becomes the collector's `timeoutMs`: the orchestrator aborts
+ * the signal and the target kills the statement on the server.
+ */
+import { DeadlineError, errorMessage, QueryError } from '../errors.js';
+import type { ServerInfo } from '../db/server-info.js';
+import type { CollectContext, Collector, MetricFamily } from '../scrape/types.js';
+import { CollectorError } from '../errors.js';
+import { mapResult } from './mapping.js';
+import { selfMetricFamilies } from './self-metrics.js';
+import type { QuerySpec, SqlVariant } from './spec.js';
+import { supportsServer } from './supports.js';
+import { type Run, type TargetState, TargetStates } from './target-state.js';
+
+export interface QueryCollectorOptions {
+  /** Emit the per-query self-metrics (see self-metrics.ts). Default true. */
+  readonly selfMetrics?: boolean;
+  /** Monotonic clock in ms; tests inject a fake one. Default `performance.now()`. */
+  readonly clock?: () => number;
+  /** Targets remembered per collector (cache and error count). */
+  readonly maxTargets?: number;
+}
+
+const MISSING_TABLE_CODES: ReadonlySet<string> = new Set([
+  'ER_NO_SUCH_TABLE',
+  'ER_UNKNOWN_TABLE',
+  'ER_BAD_TABLE_ERROR',
+]);
+
+function isMissingTable(err: unknown): boolean {
+  const code =
+    err instanceof QueryError ? err.serverCode : (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && MISSING_TABLE_CODES.has(code);
+}
+
+export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
+  const clock = opts.clock ?? (() => performance.now());
+  const selfMetrics = opts.selfMetrics ?? true;
+  const states = new TargetStates(opts.maxTargets);
+  const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportsServer(v.supports) : () => true }));
+  const serverOk = supportsServer(spec.supports);
+  const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;
+
+  async function execute(ctx: CollectContext, state: TargetState): Promise<Run> {
+    const startedAt = clock();
+    const variant = variantFor(ctx.server);
+    if (!variant) return { families: [], startedAt, durationSeconds: 0, rows: 0 };
+    try {
+      let families: MetricFamily[] = [];
+      let rows = 0;
+      try {
+        const result = await ctx.db.query(variant.sql);
+        rows = result.rows.length;
+        const mapped = mapResult(spec, result);
+        families = mapped.families;
+        if (mapped.skipped > 0) {
+          ctx.log.debug('non-numeric values skipped', {
+            collector: spec.name,
+            count: mapped.skipped,
+            columns: mapped.skippedColumns.join(','),
+          });
+        }
+      } catch (err) {
+        if (!(spec.missingTable === 'empty' && isMissingTable(err))) throw err;
+      }
+      const run: Run = { families, startedAt, durationSeconds: (clock() - startedAt) / 1000, rows };
+      if (spec.minIntervalMs > 0) state.last = run;
+      return run;
+    } catch (err) {
+      state.errors++;
+      if (err instanceof DeadlineError || err instanceof CollectorError) throw err;
+      throw new CollectorError(`query failed: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  function output(state: TargetState, run: Run): MetricFamily[] {
+    if (!selfMetrics) return [...run.families];
+    const cacheAgeSeconds =
+      spec.minIntervalMs > 0 ? Math.max(0, (clock() - run.startedAt) / 1000) : undefined;
+    return [
+      ...run.families,
+      ...selfMetricFamilies(spec.name, {
+        durationSeconds: run.durationSeconds,
+        rows: run.rows,
+        errors: state.errors,
+        cacheAgeSeconds,
+      }),
+    ];
+  }
+
+  async function collect(ctx: CollectContext): Promise<MetricFamily[]> {
+    const state = states.get(ctx.targetKey);
+    if (spec.minIntervalMs <= 0) return output(state, await execute(ctx, state));
+    const last = state.last;
+    if (last && clock() - last.startedAt < spec.minIntervalMs) return output(state, last);
+    if (!state.inflight) {
+      const p = execute(ctx, state);
+      state.inflight = p;
+      const clear = () => {
+        if (state.inflight === p) state.inflight = undefined;
+      };
+      p.then(clear, clear);
+    }
+    return output(state, await state.inflight);
+  }
+
+  return {
+    name: spec.name,
+    help: spec.help,
+    enabledByDefault: spec.enabledByDefault,
+    supports: (s) => serverOk(s) && variantFor(s) !== undefined,
+    collect,
+    ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+  };
+}

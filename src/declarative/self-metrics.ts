@@ -1,0 +1,64 @@
+/**
+ * Per-query metrics about the query itself, emitted by each declarative collector next to its data.
+ * Several collectors emit the same family names (one sample each, told apart by `collector`), so the
+ * exposition merges these families across collectors: `QUERY_SELF_METRIC_NAMES` lists them.
+ */
+import { collectorLabel } from '../exposition/scrape-families.js';
+import type { MetricFamily } from '../scrape/types.js';
+
+export const QUERY_DURATION = 'mysql_exporter_query_duration_seconds';
+export const QUERY_ROWS = 'mysql_exporter_query_rows';
+export const QUERY_ERRORS = 'mysql_exporter_query_errors_total';
+export const QUERY_CACHE_AGE = 'mysql_exporter_query_cache_age_seconds';
+
+/** Families that every declarative collector may emit; the exposition merges them. */
+export const QUERY_SELF_METRIC_NAMES: ReadonlySet<string> = new Set([
+  QUERY_DURATION,
+  QUERY_ROWS,
+  QUERY_ERRORS,
+  QUERY_CACHE_AGE,
+]);
+
+export interface QueryStats {
+  /** Seconds the statement took in the run whose result is being served. */
+  readonly durationSeconds: number;
+  /** Rows that run returned. */
+  readonly rows: number;
+  /** Failed runs against this target since the collector was created. */
+  readonly errors: number;
+  /** Age of a cached result; undefined for a collector without `min_interval`. */
+  readonly cacheAgeSeconds: number | undefined;
+}
+
+export function selfMetricFamilies(collector: string, stats: QueryStats): MetricFamily[] {
+  const labels = { collector: collectorLabel(collector) };
+  const families: MetricFamily[] = [
+    {
+      name: QUERY_DURATION,
+      help: 'Seconds the last run of a declarative query took (for a cached result: the run that produced it).',
+      type: 'gauge',
+      samples: [{ labels, value: stats.durationSeconds }],
+    },
+    {
+      name: QUERY_ROWS,
+      help: 'Rows returned by the last run of a declarative query.',
+      type: 'gauge',
+      samples: [{ labels, value: stats.rows }],
+    },
+    {
+      name: QUERY_ERRORS,
+      help: 'Failed runs of a declarative query against this target since the query files were loaded.',
+      type: 'counter',
+      samples: [{ labels, value: stats.errors }],
+    },
+  ];
+  if (stats.cacheAgeSeconds !== undefined) {
+    families.push({
+      name: QUERY_CACHE_AGE,
+      help: 'Age of the cached result a declarative query with min_interval served (0 right after a run).',
+      type: 'gauge',
+      samples: [{ labels, value: stats.cacheAgeSeconds }],
+    });
+  }
+  return families;
+}
