@@ -12,3 +12,4 @@ export { scrapeFamilies } from './exposition/scrape-families.js';
 export type { Collector, MetricFamily, Sample, Db, CollectContext } from './scrape/types.js';
 export type { ServerInfo } from './db/server-info.js';
 export { main } from './main.js';
+export { createEmbeddedExporter, type EmbedOptions, type EmbeddedExporter } from './embed.js';

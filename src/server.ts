@@ -72,7 +72,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     deadline: () => deadline,
     probeAllow: () => config.probeAllow,
     version: opts.version.version,
-    selfMetrics,
+    extraMetrics: () => selfMetrics.metrics(),
     reload,
     ready: () => accepting,
   });

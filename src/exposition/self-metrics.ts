@@ -15,8 +15,9 @@ export class SelfMetrics {
   private readonly reloadOk: Gauge;
   private readonly reloadTime: Gauge;
 
-  constructor(build: BuildInfo) {
-    collectDefaultMetrics({ register: this.registry });
+  /** `processMetrics: false` when embedded in an app that already exports its own process metrics. */
+  constructor(build: BuildInfo, opts: { readonly processMetrics?: boolean } = {}) {
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     const info = new Gauge({
       name: 'mysql_exporter_build_info',
       help: 'A metric with a constant 1 value labeled by version, revision and nodeversion of mysql-exporter.',

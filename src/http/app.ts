@@ -2,6 +2,7 @@
  * The HTTP surface: `createRouter` (mountable in any express app, the embedding API) and `createApp`
  * (a hardened standalone app). No I/O at import; everything comes in through `HttpDeps`.
  */
+import type { Metric } from 'prom-client';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { type AllowRule, checkTarget } from '../config/probe-allow.js';
 import { type Address, parseAddress } from '../db/address.js';
@@ -10,7 +11,6 @@ import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
 import { PROMETHEUS_CONTENT_TYPE, render } from '../exposition/render.js';
 import { scrapeFamilies } from '../exposition/scrape-families.js';
-import type { SelfMetrics } from '../exposition/self-metrics.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
 import { TooManyWaitersError } from '../scrape/single-flight.js';
@@ -26,8 +26,8 @@ export interface HttpDeps {
   readonly version: string;
   /** The /probe allow-list (deny by default). */
   readonly probeAllow?: () => readonly AllowRule[];
-  /** Served on the telemetry path only. */
-  readonly selfMetrics?: SelfMetrics;
+  /** Live prom-client metrics served on the telemetry path only (process, build info, an app's own). */
+  readonly extraMetrics?: () => readonly Metric[];
   /** Re-reads configuration; resolves to an error message on failure. */
   readonly reload?: () => Promise<string | undefined>;
   /** False while shutting down: /-/ready answers 503. */
@@ -80,7 +80,7 @@ export function createRouter(deps: HttpDeps): Router {
         deadlineMs,
       });
       // Process and exporter metrics belong on /metrics only, never on a target's /probe.
-      const extra = probe ? [] : (deps.selfMetrics?.metrics() ?? []);
+      const extra = probe ? [] : (deps.extraMetrics?.() ?? []);
       const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
       if (res.writableEnded || res.destroyed) return;
       res.status(200).type(PROMETHEUS_CONTENT_TYPE).send(body);
