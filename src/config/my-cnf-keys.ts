@@ -29,6 +29,33 @@ const KNOWN: Readonly<Record<string, KeyKind>> = Object.freeze({
   'enable-cleartext-plugin': 'bool',
 });
 
+/** The understood keys with a one-line description each (the README's option-file reference). */
+export const MY_CNF_KEY_HELP: Readonly<Record<string, string>> = Object.freeze({
+  host: 'Server host name or IP address (default 127.0.0.1; `localhost` means TCP, as in mysqld_exporter).',
+  port: 'Server TCP port (default 3306).',
+  socket: 'Unix socket path; wins over host and port.',
+  user: 'User name (required in every section, directly or inherited).',
+  password: 'Password; may contain `# ; " \' = ? @ %` and spaces; quote it to keep surrounding spaces.',
+  'ssl-ca': 'CA certificate file (PEM) to verify the server with; enables verified TLS.',
+  'ssl-cert': 'Client certificate file (PEM).',
+  'ssl-key': 'Client private key file (PEM).',
+  ssl: 'Boolean: `ssl=0` / `skip-ssl` turns TLS off; `ssl=1` requires TLS without verification.',
+  'ssl-mode': 'MySQL client style: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY.',
+  tls: 'mysqld_exporter style: true (verify), false, skip-verify, preferred.',
+  'tls-server-name': 'Host name expected in the server certificate (for IP targets with DNS-only SANs).',
+  'tls-min-version': 'Lowest TLS version: TLSv1.2 (default) or TLSv1.3.',
+  'tls-max-version': 'Highest TLS version (checked against the minimum).',
+  'tls-version': 'MySQL client style list of allowed versions, e.g. TLSv1.2,TLSv1.3.',
+  'ssl-verify-server-cert': 'Boolean: verify the server certificate.',
+  'ssl-skip-verfication':
+    'Boolean (mysqld_exporter spelling, also `ssl-skip-verification`): TLS without verification.',
+  'server-public-key-path': 'Pinned RSA public key of the server for caching_sha2_password without TLS.',
+  'enable-cleartext-plugin': 'Boolean: allow mysql_clear_password (off unless set).',
+});
+
+/** Names of every understood key, in reference order. */
+export const MY_CNF_KEYS: readonly string[] = Object.freeze(Object.keys(KNOWN));
+
 /** Other spellings -> canonical name. */
 const ALIASES: Readonly<Record<string, string>> = Object.freeze({
   // mysqld_exporter's key carries this typo; accept the spelling people will try too.
