@@ -1,7 +1,7 @@
 /**
  * Per-query metrics about the query itself, emitted by each declarative collector next to its data.
- * Several collectors emit the same family names (one sample each, told apart by `collector`), so the
- * exposition merges these families across collectors: `QUERY_SELF_METRIC_NAMES` lists them.
+ * Several collectors emit the same family names (one sample each, told apart by `collector`); the
+ * scrape merges them into one family (src/scrape/merge.ts). `QUERY_SELF_METRIC_NAMES` lists them.
  */
 import { collectorLabel } from '../exposition/scrape-families.js';
 import type { MetricFamily } from '../scrape/types.js';

@@ -64,7 +64,9 @@ export class YamlReader {
         continue;
       }
       const key = keyNode.value;
-      const full = path === '' ? key : `${path}.${key}`;
+      // Keys are echoed in problems; a long one may be a misplaced value, so it is shortened.
+      const shown = key.length > 64 ? `${key.slice(0, 61)}...` : key;
+      const full = path === '' ? shown : `${path}.${shown}`;
       if (key === '<<') {
         this.problem(keyNode, full, 'merge keys are not supported; write the keys out');
         continue;
