@@ -61,8 +61,25 @@ export interface ExporterOptions {
   readonly maxWaitersPerTarget?: number;
 }
 
+/** The last scrape of one target, for the landing page. */
+export interface LastScrape {
+  readonly target: string;
+  readonly module: string;
+  readonly at: Date;
+  readonly up: boolean;
+  readonly error?: string;
+  readonly collectors: ReadonlyArray<{
+    readonly name: string;
+    readonly success: boolean;
+    readonly durationSeconds: number;
+    readonly error?: string;
+  }>;
+}
+
 export class Exporter {
   private snapshot: ExporterState;
+  private readonly last = new Map<string, LastScrape>();
+  private readonly maxTargets: number;
   private readonly targets: TargetRegistry;
   private readonly flights: SingleFlight<ScrapeResult>;
   private readonly log: Logger;
@@ -78,6 +95,35 @@ export class Exporter {
       log: opts.log,
     });
     this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 100);
+    this.maxTargets = opts.maxTargets ?? 64;
+  }
+
+  /** The most recent scrape of each target, newest first (bounded like the target pools). */
+  lastScrapes(): LastScrape[] {
+    return [...this.last.values()].reverse();
+  }
+
+  private remember(module: string, target: string, r: ScrapeResult): void {
+    const key = `${module}@${target}`;
+    this.last.delete(key);
+    this.last.set(key, {
+      target,
+      module,
+      at: new Date(),
+      up: r.up,
+      ...(r.error === undefined ? {} : { error: r.error }),
+      collectors: r.outcomes.map((o) => ({
+        name: o.name,
+        success: o.success,
+        durationSeconds: o.durationSeconds,
+        ...(o.error === undefined ? {} : { error: o.error }),
+      })),
+    });
+    while (this.last.size > this.maxTargets) {
+      const oldest = this.last.keys().next();
+      if (oldest.done) break;
+      this.last.delete(oldest.value);
+    }
   }
 
   get state(): ExporterState {
@@ -119,16 +165,18 @@ export class Exporter {
       s.queryTimeoutMs > 0
         ? collectors.map((c) => (c.timeoutMs === undefined ? withTimeout(c, s.queryTimeoutMs) : c))
         : collectors;
-    return this.flights.join(key, req.signal, req.deadlineMs, (signal) =>
-      scrape({
+    return this.flights.join(key, req.signal, req.deadlineMs, async (signal) => {
+      const result = await scrape({
         target,
         collectors: timed,
         signal,
         concurrency: target.poolSize,
         maxSeries: s.maxSeries,
         log: this.log,
-      }),
-    );
+      });
+      this.remember(module.name, target.key, result);
+      return result;
+    });
   }
 
   /** Rounds in flight right now (self-metric). */

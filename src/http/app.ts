@@ -109,6 +109,7 @@ export function createRouter(deps: HttpDeps): Router {
           telemetryPath: deps.telemetryPath,
           collectors: state.collectors,
           enabled: state.enabled,
+          lastScrapes: exporter.lastScrapes(),
         }),
       );
   });
