@@ -43,6 +43,8 @@ export interface ScrapeOptions {
   readonly concurrency: number;
   readonly maxSeries: number;
   readonly log: Logger;
+  /** Identity for per-target state such as query caches (auth module + address); defaults to target.key. */
+  readonly targetId?: string;
 }
 
 /** Rejects when `signal` aborts, so that no awaited work can outlive the deadline. */
@@ -113,7 +115,7 @@ async function runCollector(
         server,
         signal,
         log: opts.log,
-        targetKey: opts.target.key,
+        targetKey: opts.targetId ?? opts.target.key,
       }),
       signal,
     );

@@ -1,0 +1,99 @@
+/**
+ * The command itself, as a child process: --help/--version, exit codes and messages for bad flags,
+ * bad option files and missing query directories, SIGTERM shutdown, and the npm package contents.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort } from '../helpers/mariadb.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CLI = ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
+const CANARY = 'Cn4ry#?@x;"\' %/=+ü';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [...CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
+    timeout: 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--help lists the flags; --version prints the version', () => {
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--web\.listen-address/);
+  assert.match(help.stdout, /--\[no-\]collect\.global_status/);
+  assert.match(help.stdout, /--collect\.info_schema\.processlist\.min_time/);
+  const version = run(['--version']);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^mysql-exporter, version \d+\.\d+\.\d+/);
+});
+
+test('bad flags exit 2 and name every problem', () => {
+  const r = run(['--web.listen-adress=:1', '--exporter.max_open_connections=0', '--log.level=loud']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--web\.listen-adress: unknown flag/);
+  assert.match(r.stderr, /--exporter\.max_open_connections: must be at least 1/);
+  assert.match(r.stderr, /--log\.level: expected one of debug, info, warn, error/);
+});
+
+test('a broken option file exits 2 with file, line and key, never the password', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  const cnf = join(dir, 'my.cnf');
+  writeFileSync(cnf, `[client]\nuser = exporter\npassword = ${CANARY}\nport = 33x06\n`);
+  const r = run([`--config.my-cnf=${cnf}`]);
+  assert.equal(r.status, 2);
+  assert.ok(r.stderr.includes(`${cnf}:4`), r.stderr);
+  assert.match(r.stderr, /port/);
+  assert.ok(!r.stderr.includes('Cn4ry'), 'the password must not appear');
+  const missing = run([`--config.my-cnf=${join(dir, 'nope.cnf')}`]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.cnf.*not found/);
+  const queries = run([`--queries.dir=${join(dir, 'no-such-dir')}`]);
+  assert.equal(queries.status, 2);
+  assert.match(queries.stderr, /no-such-dir/);
+});
+
+test('SIGTERM stops the server and exits 0', async () => {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      ...CLI,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--mysqld.address=127.0.0.1:1',
+      '--mysqld.username=exporter',
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
+  const deadline = Date.now() + 20_000;
+  let up = false;
+  while (Date.now() < deadline && !up) {
+    try {
+      up = (await fetch(`http://127.0.0.1:${port}/-/healthy`)).ok;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  assert.ok(up, `the exporter did not start: ${stderr}`);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(metrics, /^mysql_up 0$/m);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.match(stderr, /msg=stopped/);
+});
