@@ -92,6 +92,17 @@ test('SIGTERM stops the server and exits 0', async () => {
   assert.ok(up, `the exporter did not start: ${stderr}`);
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   assert.match(metrics, /^mysql_up 0$/m);
+  assert.match(metrics, /^mysql_exporter_config_last_reload_successful 1$/m);
+  writeFileSync(cnf, '[client]\nport = 1\n');
+  child.kill('SIGHUP');
+  let reloaded = '';
+  for (let i = 0; i < 50 && !/reload_successful 0/.test(reloaded); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    reloaded = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  }
+  assert.match(reloaded, /^mysql_exporter_config_last_reload_successful 0$/m);
+  assert.match(reloaded, /^mysql_up 0$/m, 'still serving with the old configuration');
+  assert.match(stderr, /configuration reload failed/);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
