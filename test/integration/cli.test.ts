@@ -60,16 +60,14 @@ test('a broken option file exits 2 with file, line and key, never the password',
   assert.match(queries.stderr, /no-such-dir/);
 });
 
-test('SIGTERM stops the server and exits 0', async () => {
+test('SIGHUP reloads (a broken file keeps the running config), SIGTERM stops the server and exits 0', async () => {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  const cnf = join(dir, 'my.cnf');
+  writeFileSync(cnf, '[client]\nhost = 127.0.0.1\nport = 1\nuser = exporter\npassword = x\n');
   const child = spawn(
     process.execPath,
-    [
-      ...CLI,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--mysqld.address=127.0.0.1:1',
-      '--mysqld.username=exporter',
-    ],
+    [...CLI, `--web.listen-address=127.0.0.1:${port}`, `--config.my-cnf=${cnf}`],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
