@@ -675,13 +675,6 @@ describe('loadMyCnf', () => {
     });
   });
 
-  test('an unreadable file', {
-    skip: process.getuid?.() === 0 ? 'root reads everything' : false,
-  }, async () => {
-    const p = await write('locked.cnf', '[client]\nuser=u\n', 0o000);
-    await assert.rejects(loadMyCnf(p, { env: {} }), /permission denied/);
-  });
-
   test('permission denied on the file, through an injected fs', async () => {
     const denied = Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
     const fs = {
