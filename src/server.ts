@@ -3,7 +3,10 @@
  * let in-flight scrapes finish within the grace period, then close the database pools (COM_QUIT).
  */
 import { type Server, createServer } from 'node:http';
+import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import type { LoadedConfig } from './config/load.js';
 import { errorMessage } from './errors.js';
 import { Exporter } from './exporter.js';
@@ -11,6 +14,11 @@ import { SelfMetrics } from './exposition/self-metrics.js';
 import { createApp } from './http/app.js';
 import type { DeadlineSettings } from './http/deadline.js';
 import { parseListenAddress } from './http/listen.js';
+import { BasicAuthenticator } from './http/basic-auth.js';
+import { applyTls, clientCertificateProblem, tlsServerOptions } from './http/tls.js';
+import { createGuard } from './http/web-config-guard.js';
+import { loadWebConfig } from './http/web-config-load.js';
+import { type WebState, WebConfigWatcher } from './http/web-config-watch.js';
 import type { Logger } from './log/logger.js';
 import type { VersionInfo } from './version.js';
 
@@ -18,6 +26,8 @@ export interface RunningServer {
   readonly exporter: Exporter;
   /** Bound addresses, e.g. `127.0.0.1:9104` (useful with port 0). */
   readonly urls: readonly string[];
+  /** `https` when the web config file enables TLS. */
+  readonly scheme: 'http' | 'https';
   /** Re-reads configuration; undefined on success, the reason on failure. */
   reload(): Promise<string | undefined>;
   shutdown(): Promise<void>;
@@ -39,6 +49,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   let config = opts.config;
   let deadline: DeadlineSettings = config.deadline;
   let accepting = true;
+  const web = config.web ?? (config.webConfigFile ? await loadWebConfig(config.webConfigFile) : undefined);
   const exporter = new Exporter(config.state, {
     log,
     maxTargets: config.maxTargets,
@@ -54,6 +65,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       config = next;
       deadline = next.deadline;
       opts.onConfig?.(next);
+      await watcher?.check(true);
       selfMetrics.reloaded(true);
       log.info('configuration reloaded');
       return undefined;
@@ -77,15 +89,55 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     ready: () => accepting,
   });
 
-  const servers: Server[] = [];
+  // --web.config.file: TLS, basic auth, headers, rate limit; re-read on change, failing closed.
+  const tlsAtStart = web?.tls !== undefined;
+  const servers: Array<Server | HttpsServer> = [];
+  const watcher = web
+    ? new WebConfigWatcher(resolve(config.webConfigFile), web, {
+        log,
+        accept: (next) =>
+          (next.tls !== undefined) !== tlsAtStart
+            ? 'tls_server_config cannot be added or removed while running: restart the exporter'
+            : undefined,
+        apply: (next) => {
+          if (!next.tls || !next.material) return;
+          for (const s of servers) if ('setSecureContext' in s) applyTls(s, next.tls, next.material);
+        },
+      })
+    : undefined;
+  const webState = (): WebState => watcher?.state ?? { kind: 'ok', config: undefined };
+  const authenticator = new BasicAuthenticator();
+  const handler = createGuard(app, { state: webState, authenticator, log });
+  // Request limits: 16 KiB of headers (431), at most 100 of them, 10 s to send them (408), the URL
+  // and query string capped by the guard (414).
+  const limits = { maxHeaderSize: 16 * 1024, requestTimeout: 300_000 };
+
   const urls: string[] = [];
   try {
     for (const raw of config.listenAddresses) {
       const addr = parseListenAddress(raw);
       if (!addr) throw new Error(`invalid listen address ${raw}`);
-      const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 300_000 }, app);
+      let server: Server | HttpsServer;
+      if (web?.tls && web.material) {
+        const tlsServer = createHttpsServer(
+          { ...limits, ...tlsServerOptions(web.tls, web.material) },
+          handler,
+        );
+        tlsServer.on('secureConnection', (socket: TLSSocket) => {
+          const st = webState();
+          const tls = st.kind === 'ok' ? st.config?.tls : undefined;
+          const problem = tls ? clientCertificateProblem(socket, tls) : undefined;
+          if (problem) {
+            log.debug('client certificate refused', { reason: problem });
+            socket.destroy();
+          }
+        });
+        tlsServer.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
+        server = tlsServer;
+      } else server = createServer(limits, handler);
       server.headersTimeout = 10_000;
       server.keepAliveTimeout = 65_000;
+      server.maxHeadersCount = 100;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(addr.port, addr.host, () => {
@@ -100,10 +152,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     }
   } catch (err) {
     for (const s of servers) s.close();
+    await authenticator.close();
     await exporter.close();
     throw err;
   }
-  log.info('listening', { addresses: urls.join(','), telemetry_path: config.telemetryPath });
+  watcher?.start();
+  const scheme = tlsAtStart ? 'https' : 'http';
+  log.info('listening', {
+    addresses: urls.join(','),
+    telemetry_path: config.telemetryPath,
+    ...(web ? { web_config: config.webConfigFile, scheme, basic_auth: web.users.size > 0 } : {}),
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -119,10 +178,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       await Promise.race([closed, grace]);
       clearTimeout(timer);
       for (const s of servers) s.closeAllConnections();
+      watcher?.stop();
+      await authenticator.close();
       await exporter.close();
       log.info('stopped');
     })();
     return stopping;
   };
-  return { exporter, urls, reload, shutdown };
+  return { exporter, urls, scheme, reload, shutdown };
 }

@@ -11,6 +11,7 @@ import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { ExporterState, ScrapeSettings } from '../exporter.js';
 import type { DeadlineSettings } from '../http/deadline.js';
 import { parseListenAddress } from '../http/listen.js';
+import { type WebConfig, loadWebConfig } from '../http/web-config-load.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { Collector } from '../scrape/types.js';
 import { collectorFlags, coreFlags } from './core-flags.js';
@@ -33,6 +34,8 @@ export interface LoadedConfig {
   readonly listenAddresses: readonly string[];
   readonly telemetryPath: string;
   readonly webConfigFile: string;
+  /** The parsed --web.config.file (TLS, basic auth, headers); absent without the flag. */
+  readonly web?: WebConfig;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly deadline: DeadlineSettings;
   readonly shutdownGraceMs: number;
@@ -149,6 +152,18 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     else throw err;
   }
 
+  // --web.config.file: its problems are reported with the others (start-up refuses).
+  let web: WebConfig | undefined;
+  const webConfigFile = flagString(v, 'web.config.file');
+  if (webConfigFile) {
+    try {
+      web = await loadWebConfig(webConfigFile);
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const collectors: Collector[] = [];
@@ -172,7 +187,8 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     config: {
       listenAddresses: flagStrings(v, 'web.listen-address'),
       telemetryPath,
-      webConfigFile: flagString(v, 'web.config.file'),
+      webConfigFile,
+      ...(web ? { web } : {}),
       log: {
         level: flagString(v, 'log.level') as LogLevel,
         format: flagString(v, 'log.format') as LogFormat,

@@ -58,7 +58,7 @@ export async function startExporter(cnfPath: string, args: readonly string[] = [
       return next.config;
     },
   });
-  const url = `http://${server.urls[0]}`;
+  const url = `${server.scheme}://${server.urls[0]}`;
   return {
     server,
     url,
