@@ -34,14 +34,26 @@ export interface HttpDeps {
   readonly ready?: () => boolean;
 }
 
-/** Aborts when the client goes away before the response is sent, or at the deadline. */
+/**
+ * How long after the scrape deadline a caller still waits for its round. The round itself stops at
+ * the deadline and returns what it has (mysql_up 0, or the collectors that finished); this slack lets
+ * that answer be rendered instead of racing it with the caller's own timer.
+ */
+const ANSWER_GRACE_MS = 250;
+
+/** Aborts when the client goes away before the response is sent, or shortly after the deadline. */
 function requestSignal(req: Request, res: Response, deadlineMs: number): AbortSignal {
   const gone = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) gone.abort(new Error('client disconnected'));
   });
   void req;
-  return AbortSignal.any([gone.signal, AbortSignal.timeout(deadlineMs)]);
+  return AbortSignal.any([gone.signal, AbortSignal.timeout(deadlineMs + ANSWER_GRACE_MS)]);
+}
+
+/** The caller's own deadline fired (it joined a round that is still running). */
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TimeoutError';
 }
 
 function sendText(res: Response, status: number, text: string): void {
@@ -89,6 +101,7 @@ export function createRouter(deps: HttpDeps): Router {
       if (err instanceof BadParamError || err instanceof UnknownCollectorError)
         return sendText(res, 400, err.message);
       if (err instanceof TooManyWaitersError) return sendText(res, 503, err.message);
+      if (isTimeout(err)) return sendText(res, 503, 'scrape deadline exceeded');
       if (err instanceof UnknownModuleError) return sendText(res, 500, 'no [client] section configured');
       log.error('scrape failed', { err: errorMessage(err) });
       sendText(res, 500, 'internal error');
