@@ -44,6 +44,35 @@ export class SelfMetrics {
   }
 
   metrics(): Metric[] {
-    return this.registry.getMetricsAsArray() as unknown as Metric[];
+    return (this.registry.getMetricsAsArray() as unknown as Metric[]).map(finiteOnly);
   }
+}
+
+/**
+ * prom-client's event-loop gauges (`nodejs_eventloop_lag_mean_seconds`, `_stddev_`) are NaN until the
+ * first delay sample, i.e. on the first scrape after start-up. The exposition never carries NaN: such
+ * samples are left out, as the collectors' are.
+ */
+function finiteOnly(m: Metric): Metric {
+  const live = m as unknown as LiveMetric;
+  const wrapped: LiveMetric = {
+    name: live.name,
+    help: live.help,
+    type: live.type,
+    aggregator: live.aggregator,
+    get: async () => {
+      const v = await live.get();
+      return { ...v, values: v.values.filter((s) => Number.isFinite(s.value)) };
+    },
+  };
+  return wrapped as unknown as Metric;
+}
+
+/** The part of a prom-client metric a Registry reads (not all of it is in the typings). */
+interface LiveMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly aggregator: string;
+  get(): Promise<{ readonly values: ReadonlyArray<{ readonly value: number }> }>;
 }
