@@ -108,9 +108,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const webState = (): WebState => watcher?.state ?? { kind: 'ok', config: undefined };
   const authenticator = new BasicAuthenticator();
   const handler = createGuard(app, { state: webState, authenticator, log });
-  // Request limits: 16 KiB of headers (431), at most 100 of them, 10 s to send them (408), the URL
-  // and query string capped by the guard (414).
-  const limits = { maxHeaderSize: 16 * 1024, requestTimeout: 300_000 };
+  // Request limits: 16 KiB of headers (431), at most 100 of them (more are dropped), 10 s to send
+  // them (408; checked every second, not every 30 s), the URL and query string capped by the guard
+  // (414).
+  const limits = { maxHeaderSize: 16 * 1024, requestTimeout: 300_000, connectionsCheckingInterval: 1_000 };
 
   const urls: string[] = [];
   try {

@@ -580,6 +580,32 @@ describe('web config: TLS, client certificates, basic auth, limits', () => {
       assert.match(r, /^HTTP\/1\.1 431/);
     });
 
+    test('slowloris: a client that never finishes its headers is cut off after about 10 s', async () => {
+      const t0 = performance.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const s = netConnect(port, '127.0.0.1', () => s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'));
+        let out = '';
+        const drip = setInterval(() => {
+          if (!s.destroyed) s.write('X-Slow: 1\r\n');
+        }, 500);
+        s.setEncoding('latin1');
+        s.on('data', (c: string) => {
+          out += c;
+        });
+        s.on('close', () => {
+          clearInterval(drip);
+          resolve(out);
+        });
+        s.on('error', (err) => {
+          clearInterval(drip);
+          reject(err);
+        });
+      });
+      const ms = performance.now() - t0;
+      assert.match(answer, /^HTTP\/1\.1 408/);
+      assert.ok(ms > 9_000 && ms < 14_000, `cut off after ${ms} ms`);
+    });
+
     test('GET /-/reload: 405; unknown path: 404; configured header on every answer; no stack traces', async () => {
       const a = await exp.get('/-/reload');
       const b = await exp.get('/no/such/path');
