@@ -90,9 +90,12 @@ function normalize(rows: unknown, fields: FieldPacket[] | undefined): QueryResul
 /** A driver error as our typed error; never includes the connection config. */
 function wrapError(err: unknown, connecting: boolean): ExporterError {
   if (err instanceof ExporterError) return err;
-  const e = err as { code?: string; sqlMessage?: string; message?: string };
+  const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
   const code = e.code;
-  const msg = `${code ? `${code}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
+  // The server's number too: mysql2 names codes from MySQL's table, and MariaDB reuses some numbers
+  // (4151 "account is locked" arrives as ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE).
+  const errno = e.sqlMessage !== undefined && typeof e.errno === 'number' ? ` (errno ${e.errno})` : '';
+  const msg = `${code ? `${code}${errno}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
 
