@@ -81,7 +81,13 @@ export function createRouter(deps: HttpDeps): Router {
         if (!exporter.state.modules.has(module)) return sendText(res, 400, 'unknown auth_module');
       }
       exporter.select(collect);
-      const deadline = scrapeDeadline(req.get('X-Prometheus-Scrape-Timeout-Seconds'), deps.deadline());
+      const header = req.get('X-Prometheus-Scrape-Timeout-Seconds');
+      const deadline = scrapeDeadline(header, deps.deadline());
+      if (header !== undefined && header !== '' && deadline.source === 'default')
+        log.debug('ignoring an unusable X-Prometheus-Scrape-Timeout-Seconds; using the default deadline', {
+          value: header.slice(0, 32),
+          deadline_seconds: deadline.seconds,
+        });
       const deadlineMs = Math.round(deadline.seconds * 1000);
       const signal = requestSignal(req, res, deadlineMs);
       const result = await exporter.scrape({
