@@ -18,6 +18,10 @@ export interface AuthModuleLike {
   readonly name: string;
   readonly address: Address;
   readonly credentials: Credentials;
+  /** Pinned RSA public key for full authentication without verified TLS (docs/security.md). */
+  readonly serverPublicKeyPath?: string;
+  /** `enable-cleartext-plugin`; mysql_clear_password still needs verified TLS or a socket. */
+  readonly allowCleartext?: boolean;
 }
 
 export interface ScrapeSettings {
@@ -152,6 +156,8 @@ export class Exporter {
     const target = this.targets.get(module.name, address, () => ({
       address,
       credentials: module.credentials,
+      ...(module.serverPublicKeyPath ? { serverPublicKeyPath: module.serverPublicKeyPath } : {}),
+      allowCleartext: module.allowCleartext === true,
       poolSize: s.poolSize,
       lockWaitTimeoutSeconds: s.lockWaitTimeoutSeconds,
       statementTimeoutMs: s.statementTimeoutMs,

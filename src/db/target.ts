@@ -4,6 +4,9 @@
  * to the pool) and the statement is killed on the server from another connection. Each new pooled
  * connection gets a read-only session with `lock_wait_timeout` and a server-side statement bound.
  */
+import { type KeyObject, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Socket, connect as netConnect } from 'node:net';
 import mysql from 'mysql2';
 import type {
   FieldPacket,
@@ -17,6 +20,7 @@ import { ConnectError, DeadlineError, ExporterError, QueryError } from '../error
 import type { Logger } from '../log/logger.js';
 import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
 import { type Address, addressKey } from './address.js';
+import { type AuthPolicy, authPlugins } from './auth-plugins.js';
 import { type ServerInfo, parseServerInfo } from './server-info.js';
 
 export interface TlsSettings {
@@ -44,9 +48,20 @@ export interface TargetOptions {
   readonly statementTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly log: Logger;
-  /** Reads a TLS file (ca/cert/key) by path. */
+  /** Reads a TLS file (ca/cert/key) or the pinned public key by path; node:fs by default. */
   readonly readFile?: (path: string) => Buffer;
+  /** Pinned RSA public key (PEM) for caching_sha2/sha256 full authentication without verified TLS. */
+  readonly serverPublicKeyPath?: string;
+  /** The section's `enable-cleartext-plugin` (still needs verified TLS or a socket; auth-plugins.ts). */
+  readonly allowCleartext?: boolean;
+  /** Bytes one statement may receive before its connection is destroyed (default 32 MiB). */
+  readonly maxResultBytes?: number;
 }
+
+/** Bytes a server may send before authentication completes (a greeting and auth packets are < 1 KiB). */
+export const MAX_HANDSHAKE_BYTES = 256 * 1024;
+/** Default per-statement cap on received bytes: a rogue or broken server cannot exhaust our memory. */
+export const DEFAULT_MAX_RESULT_BYTES = 32 * 1024 * 1024;
 
 /** Errors after which a connection cannot be trusted and the statement may be retried elsewhere. */
 const STALE_CONNECTION_CODES = new Set([
@@ -130,6 +145,10 @@ export class Target {
   readonly poolSize: number;
   private readonly pool: Pool;
   private readonly log: Logger;
+  private readonly maxResultBytes: number;
+  private readonly tlsOff: boolean;
+  /** Per raw socket: stops its handshake byte cap once the session is ours. */
+  private readonly handshakeGuards = new WeakMap<object, () => void>();
   private closed = false;
 
   constructor(opts: TargetOptions) {
@@ -137,7 +156,11 @@ export class Target {
     this.key = addressKey(opts.address);
     this.poolSize = opts.poolSize;
     this.log = opts.log.child({ target: this.key });
-    this.pool = mysql.createPool(poolOptions(opts));
+    this.maxResultBytes = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+    this.tlsOff = opts.credentials.tls.mode === 'off';
+    this.pool = mysql.createPool(
+      poolOptions(opts, this.log, (socket, disarm) => this.handshakeGuards.set(socket, disarm)),
+    );
     this.pool.on('connection', (conn) => this.initSession(conn, opts));
     // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
     (this.pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
@@ -147,6 +170,9 @@ export class Target {
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
     conn.on('error', (err: Error) => this.log.debug('connection error', { err: err.message }));
+    // Authenticated: from here on each statement has its own byte cap (execute()).
+    const stream = streamOf(conn);
+    if (stream) this.handshakeGuards.get(stream)?.();
     const version =
       (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket
         ?.serverVersion ?? '';
@@ -240,10 +266,26 @@ export class Target {
           return;
         }
         settled = true;
-        if (err) reject(wrapError(err, true));
+        if (err) reject(this.connectError(err));
         else resolve(conn);
       });
     });
+  }
+
+  /**
+   * MariaDB answers a plain connection under require_secure_transport=ON with a bare "Access denied"
+   * (MySQL says so explicitly): name the likely cause when this module does not use TLS.
+   */
+  private connectError(err: unknown): ExporterError {
+    const e = wrapError(err, true);
+    if (this.tlsOff && (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') {
+      return new ConnectError(
+        `${e.message} (TLS is off for this auth module; if the server sets require_secure_transport or the account REQUIRE SSL, set tls = true and ssl-ca)`,
+        'ER_ACCESS_DENIED_ERROR',
+        { cause: err },
+      );
+    }
+    return e;
   }
 
   private execute(
@@ -259,14 +301,36 @@ export class Target {
       const onAbort = () => {
         if (settled) return;
         settled = true;
+        streamOf(conn)?.removeListener('data', onData);
         // Never return a connection with a statement in flight: destroy it and kill the statement.
         conn.destroy();
         if (!connecting && threadId !== null) this.killQuery(threadId);
         reject(new DeadlineError('deadline exceeded; statement cancelled'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      // mysql2 buffers a whole result (and any oversized packet) in memory: cap what one statement
+      // may receive, counted on the socket, so an endless result set or a huge packet cannot grow
+      // the heap until the deadline.
+      const stream = streamOf(conn);
+      let received = 0;
+      const onData = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= this.maxResultBytes || settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        stream?.removeListener('data', onData);
+        conn.destroy();
+        reject(
+          new QueryError(
+            `the server sent more than ${this.maxResultBytes} bytes for one statement; connection closed`,
+            'RESULT_TOO_LARGE',
+          ),
+        );
+      };
+      stream?.on('data', onData);
       conn.query({ sql, values: params as unknown[] }, (err: MysqlError | null, rows: unknown, fields) => {
         signal.removeEventListener('abort', onAbort);
+        stream?.removeListener('data', onData);
         if (settled) return;
         settled = true;
         if (err) {
@@ -296,7 +360,82 @@ export class Target {
   }
 }
 
-function poolOptions(opts: TargetOptions): PoolOptions {
+/** The connection's current socket (the TLSSocket after the upgrade). Not in mysql2's typings. */
+function streamOf(conn: PoolConnection): NodeJS.EventEmitter | undefined {
+  const s = (conn as unknown as { stream?: unknown }).stream;
+  return s instanceof Object && typeof (s as NodeJS.EventEmitter).on === 'function'
+    ? (s as NodeJS.EventEmitter)
+    : undefined;
+}
+
+/** Parses the pinned key; an unreadable or invalid file leaves none, so full authentication is refused. */
+function pinnedKey(opts: TargetOptions, read: (p: string) => Buffer, log: Logger): KeyObject | undefined {
+  const path = opts.serverPublicKeyPath;
+  if (!path) return undefined;
+  try {
+    const key = createPublicKey(read(path));
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
+    return key;
+  } catch (err) {
+    log.error(
+      'server-public-key-path is not a readable RSA public key; full authentication will be refused',
+      {
+        err: err instanceof Error ? err.message : String(err),
+      },
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Opens the socket ourselves (mysql2's `stream` factory): the connect address may differ from the
+ * TLS name (tls-server-name), and the server may send at most MAX_HANDSHAKE_BYTES before the session
+ * is authenticated. mysql2 drops this socket's 'data' listeners when it upgrades to TLS, which ends
+ * the count there; after that the TLS handshake and connectTimeout bound the phase.
+ */
+function socketFactory(
+  a: Address,
+  tlsName: string | undefined,
+  keepAlive: boolean,
+  guard: (socket: Socket, disarm: () => void) => void,
+): () => Socket {
+  return () => {
+    const socket =
+      a.kind === 'socket' ? netConnect({ path: a.path }) : netConnect({ host: a.host, port: a.port });
+    if (a.kind === 'tcp') {
+      socket.setNoDelay(true);
+      if (keepAlive) socket.once('connect', () => socket.setKeepAlive(true, 0));
+      // mysql2 passes no `servername` for an IP host, so Node checks the certificate against
+      // `socket._host`, which it only sets after a DNS lookup: for an IP literal the check would run
+      // against "localhost". Give it the name we mean (the target IP, or tls-server-name).
+      if (tlsName !== undefined) Object.assign(socket, { _host: tlsName });
+    }
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_HANDSHAKE_BYTES) {
+        socket.removeListener('data', count);
+        socket.destroy(
+          Object.assign(
+            new Error(`the server sent more than ${MAX_HANDSHAKE_BYTES} bytes before authentication`),
+            {
+              code: 'HANDSHAKE_TOO_LARGE',
+            },
+          ),
+        );
+      }
+    };
+    socket.on('data', count);
+    guard(socket, () => socket.removeListener('data', count));
+    return socket;
+  };
+}
+
+function poolOptions(
+  opts: TargetOptions,
+  log: Logger,
+  guard: (socket: Socket, disarm: () => void) => void,
+): PoolOptions {
   const a = opts.address;
   const base: PoolOptions = {
     user: opts.credentials.user,
@@ -315,22 +454,43 @@ function poolOptions(opts: TargetOptions): PoolOptions {
     flags: ['-LOCAL_FILES'],
     charset: 'utf8mb4_general_ci',
   };
+  const read = opts.readFile ?? ((p: string) => readFileSync(p));
+  const tls = opts.credentials.tls;
   if (a.kind === 'socket') base.socketPath = a.path;
   else {
-    base.host = a.host;
+    // mysql2 takes the TLS name (SNI and the certificate check) from `host`; the socket factory
+    // connects to the real address. An IP `host` makes Node check the certificate against that IP.
+    base.host = tls.mode !== 'off' && tls.serverName ? tls.serverName : a.host;
     base.port = a.port;
   }
-  const tls = opts.credentials.tls;
+  const tlsName = a.kind === 'tcp' && tls.mode !== 'off' ? (tls.serverName ?? a.host) : undefined;
+  base.stream = socketFactory(a, tlsName, base.enableKeepAlive === true, guard);
+  const policy: AuthPolicy = {
+    tlsMode: tls.mode,
+    socket: a.kind === 'socket',
+    allowCleartext: opts.allowCleartext === true,
+    ...optional('serverPublicKey', pinnedKey(opts, read, log)),
+  };
+  // Ours for caching_sha2_password, sha256_password and mysql_clear_password (auth-plugins.ts).
+  // Never set authSwitchHandler (it bypasses every plugin check) nor infileStreamFactory.
+  base.authPlugins = authPlugins(policy);
   if (tls.mode !== 'off') {
-    const read = opts.readFile ?? (() => Buffer.alloc(0));
+    // A fresh object per pool, files read once here: mysql2 caches TLS contexts and sessions per
+    // ssl object, so no two auth modules ever share CA, client certificate or session.
+    const verify = tls.mode === 'verify';
     base.ssl = {
-      rejectUnauthorized: tls.mode === 'verify',
+      rejectUnauthorized: verify,
+      // mysql2 checks the host name only with verifyIdentity; `verify` means chain AND name.
+      verifyIdentity: verify,
+      minVersion: tls.minVersion ?? 'TLSv1.2',
       ...(tls.ca ? { ca: read(tls.ca) } : {}),
       ...(tls.cert ? { cert: read(tls.cert) } : {}),
       ...(tls.key ? { key: read(tls.key) } : {}),
-      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
-      ...(tls.serverName ? { servername: tls.serverName } : {}),
-    } as SslOptions;
+    } satisfies SslOptions;
   }
   return base;
+}
+
+function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
 }
