@@ -179,6 +179,7 @@ export class Exporter {
         concurrency: target.poolSize,
         maxSeries: s.maxSeries,
         log: this.log,
+        targetId: TargetRegistry.key(module.name, address),
       });
       this.remember(module.name, target.key, result);
       return result;
