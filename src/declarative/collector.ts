@@ -36,6 +36,25 @@ function isMissingTable(err: unknown): boolean {
   return typeof code === 'string' && MISSING_TABLE_CODES.has(code);
 }
 
+/**
+ * The row cap, enforced by the server: a SELECT whose output columns are known (and unique) runs as
+ * `SELECT * FROM (<sql>) LIMIT max_rows + 1`, so a runaway query sends at most one row too many
+ * instead of a million rows that would all be buffered before the cap is checked. Other statements
+ * (SHOW, `SELECT *`, duplicate names, a `;` that is not the last character) run as written and are
+ * capped after the fact (mapping.ts) and by the target's per-statement byte cap.
+ */
+export function rowCapped(variant: SqlVariant, maxRows: number): { sql: string; bounded: boolean } {
+  const asWritten = { sql: variant.sql, bounded: false };
+  const columns = variant.columns?.map((c) => c.toLowerCase());
+  if (!columns || columns.length === 0 || new Set(columns).size !== columns.length) return asWritten;
+  if (!/^\s*(SELECT|WITH)\b/i.test(variant.sql)) return asWritten;
+  let body = variant.sql.trim();
+  if (body.endsWith(';')) body = body.slice(0, -1);
+  if (body.includes(';')) return asWritten;
+  // Newlines keep a trailing `-- comment` from swallowing the wrapper.
+  return { sql: `SELECT * FROM (\n${body}\n) AS exporter_row_cap LIMIT ${maxRows + 1}`, bounded: true };
+}
+
 export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
@@ -52,7 +71,13 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
       let families: MetricFamily[] = [];
       let rows = 0;
       try {
-        const result = await ctx.db.query(variant.sql);
+        const capped = rowCapped(variant, spec.maxRows);
+        const result = await ctx.db.query(capped.sql);
+        if (capped.bounded && result.rows.length > spec.maxRows) {
+          throw new CollectorError(
+            `the query returned ${result.rows.length} rows, more than max_rows (${spec.maxRows}), and was stopped there by a LIMIT; add a LIMIT or raise max_rows`,
+          );
+        }
         rows = result.rows.length;
         const mapped = mapResult(spec, result);
         families = mapped.families;
