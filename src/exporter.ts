@@ -27,6 +27,7 @@ export interface AuthModuleLike {
 export interface ScrapeSettings {
   readonly poolSize: number;
   readonly lockWaitTimeoutSeconds: number;
+  readonly logSlowFilter: boolean;
   /** Server-side backstop for one statement. */
   readonly statementTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -160,6 +161,7 @@ export class Exporter {
       allowCleartext: module.allowCleartext === true,
       poolSize: s.poolSize,
       lockWaitTimeoutSeconds: s.lockWaitTimeoutSeconds,
+      logSlowFilter: s.logSlowFilter,
       statementTimeoutMs: s.statementTimeoutMs,
       // Never wait on a connect longer than the scrape may last.
       connectTimeoutMs: Math.max(100, Math.min(s.connectTimeoutMs, req.deadlineMs - 50)),

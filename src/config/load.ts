@@ -177,6 +177,7 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     lockWaitTimeoutSeconds: flagBool(v, 'exporter.enable_lock_wait_timeout')
       ? flagNumber(v, 'exporter.lock_wait_timeout')
       : 0,
+    logSlowFilter: flagBool(v, 'exporter.log_slow_filter'),
     statementTimeoutMs: Math.round((queryTimeout > 0 ? queryTimeout : 60) * 1000),
     connectTimeoutMs: Math.round(flagNumber(v, 'exporter.connect_timeout') * 1000),
     queryTimeoutMs: Math.round(queryTimeout * 1000),

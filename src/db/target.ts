@@ -44,6 +44,8 @@ export interface TargetOptions {
   readonly poolSize: number;
   /** Seconds; 0 leaves the server default. */
   readonly lockWaitTimeoutSeconds: number;
+  /** Set log_slow_filter on each session (--exporter.log_slow_filter). */
+  readonly logSlowFilter?: boolean;
   /** Server-side backstop for any one statement, ms. */
   readonly statementTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -114,22 +116,31 @@ function wrapError(err: unknown, connecting: boolean): ExporterError {
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
 
-export function sessionStatements(
-  mariadb: boolean,
-  lockWaitTimeoutSeconds: number,
-  statementTimeoutMs: number,
-): string[] {
+export interface SessionSettings {
+  readonly mariadb: boolean;
+  /** Seconds; 0 leaves the server default. */
+  readonly lockWaitTimeoutSeconds: number;
+  /** Server-side bound for one statement, ms; 0 leaves the server default. */
+  readonly statementTimeoutMs: number;
+  /** mysqld_exporter's --exporter.log_slow_filter (MariaDB and Percona Server only). */
+  readonly logSlowFilter?: boolean;
+}
+
+/** The statements every new pooled connection runs before it is used. */
+export function sessionStatements(s: SessionSettings): string[] {
   const settings: string[] = [];
-  if (lockWaitTimeoutSeconds > 0) settings.push(`lock_wait_timeout=${Math.ceil(lockWaitTimeoutSeconds)}`);
-  if (statementTimeoutMs > 0) {
+  if (s.lockWaitTimeoutSeconds > 0) settings.push(`lock_wait_timeout=${Math.ceil(s.lockWaitTimeoutSeconds)}`);
+  if (s.statementTimeoutMs > 0) {
     settings.push(
-      mariadb
-        ? `max_statement_time=${(statementTimeoutMs / 1000).toFixed(3)}`
-        : `max_execution_time=${Math.ceil(statementTimeoutMs)}`,
+      s.mariadb
+        ? `max_statement_time=${(s.statementTimeoutMs / 1000).toFixed(3)}`
+        : `max_execution_time=${Math.ceil(s.statementTimeoutMs)}`,
     );
   }
   const out = ['SET SESSION TRANSACTION READ ONLY'];
   if (settings.length > 0) out.push(`SET SESSION ${settings.join(', ')}`);
+  // Its own statement: Oracle MySQL has no such variable, and that failure must not undo the others.
+  if (s.logSlowFilter) out.push("SET SESSION log_slow_filter = 'tmp_table_on_disk,filesort_on_disk'");
   return out;
 }
 
@@ -176,11 +187,12 @@ export class Target {
     const version =
       (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket
         ?.serverVersion ?? '';
-    for (const sql of sessionStatements(
-      /mariadb/i.test(version),
-      opts.lockWaitTimeoutSeconds,
-      opts.statementTimeoutMs,
-    )) {
+    for (const sql of sessionStatements({
+      mariadb: /mariadb/i.test(version),
+      lockWaitTimeoutSeconds: opts.lockWaitTimeoutSeconds,
+      statementTimeoutMs: opts.statementTimeoutMs,
+      logSlowFilter: opts.logSlowFilter === true,
+    })) {
       conn.query(sql, (err: MysqlError | null) => {
         if (err) this.log.warn('session setting failed', { sql, err: err.message });
       });

@@ -53,6 +53,25 @@ describe('Target on a real MariaDB', () => {
     await assert.rejects(target.db(never()).query('CREATE DATABASE nope'), /read only|READ ONLY|denied/i);
   });
 
+  test('--exporter.log_slow_filter sets log_slow_filter on each session', async () => {
+    const filtered = new Target({
+      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
+      credentials: { user: 'exporter', password: 'pw', tls: { mode: 'off' } },
+      poolSize: 1,
+      lockWaitTimeoutSeconds: 2,
+      logSlowFilter: true,
+      statementTimeoutMs: 30_000,
+      connectTimeoutMs: 2000,
+      log: silentLogger(),
+    });
+    try {
+      const r = await filtered.db(never()).query('SELECT @@session.log_slow_filter AS f');
+      assert.deepEqual(String(r.rows[0]?.f).split(',').sort(), ['filesort_on_disk', 'tmp_table_on_disk']);
+    } finally {
+      await filtered.close();
+    }
+  });
+
   test('serverInfo reports flavor and version', async () => {
     const info = await target.serverInfo(never());
     assert.equal(info.flavor, 'mariadb');
