@@ -1,0 +1,106 @@
+/**
+ * Throwaway MariaDB servers for fault tests (built on test/helpers/mariadb.ts): the exporter account
+ * with the canary password, a small InnoDB table t1.t, and the faults themselves: freeze (SIGSTOP),
+ * thaw, kill -9, restart, grant and limit changes, global variables.
+ */
+import { type MariaDb, sqlString, startMariaDb } from '../mariadb.js';
+import { CANARY } from './canary.js';
+
+export const EXPORTER_USER = 'exporter';
+
+export interface FaultDbOptions {
+  readonly args?: readonly string[];
+  /** MAX_USER_CONNECTIONS of the exporter account (default 5). */
+  readonly maxUserConnections?: number;
+}
+
+/** Starts a server with the exporter account (canary password) and `t1.t (id, v)` holding one row. */
+export async function startFaultDb(opts: FaultDbOptions = {}): Promise<MariaDb> {
+  const db = await startMariaDb({ args: opts.args ?? [] });
+  try {
+    await db.sql(
+      `CREATE USER '${EXPORTER_USER}'@'127.0.0.1' IDENTIFIED BY ${sqlString(CANARY)} ` +
+        `WITH MAX_USER_CONNECTIONS ${opts.maxUserConnections ?? 5}`,
+      `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${EXPORTER_USER}'@'127.0.0.1'`,
+      'CREATE DATABASE t1',
+      'CREATE TABLE t1.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB',
+      'INSERT INTO t1.t VALUES (1, 1)',
+    );
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+/** Creates another account with the canary-free password `pw`, same grants as the exporter's. */
+export async function createUser(db: MariaDb, user: string, password: string, maxConn = 5): Promise<void> {
+  await db.sql(
+    `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY ${sqlString(password)} WITH MAX_USER_CONNECTIONS ${maxConn}`,
+    `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${user}'@'127.0.0.1'`,
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGSTOP: the server keeps its sockets (the kernel still accepts TCP) but answers nothing. */
+export function freeze(db: MariaDb): void {
+  db.signal('SIGSTOP');
+}
+
+export function thaw(db: MariaDb): void {
+  db.signal('SIGCONT');
+}
+
+/** kill -9 and wait until the process is gone. */
+export async function kill9(db: MariaDb): Promise<void> {
+  const pid = db.pid;
+  db.signal('SIGKILL');
+  if (pid === undefined) return;
+  const deadline = Date.now() + 10_000;
+  while (alive(pid) && Date.now() < deadline) await sleep(20);
+  if (alive(pid)) throw new Error('mariadbd survived SIGKILL');
+}
+
+/** Stops (SIGTERM, or whatever state it is in) and starts the same datadir on the same port. */
+export async function restart(db: MariaDb): Promise<void> {
+  await db.stop();
+  await db.start();
+}
+
+/** SET GLOBAL name = value; returns the previous value. */
+export async function setGlobal(db: MariaDb, name: string, value: string | number): Promise<string> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`bad variable name ${name}`);
+  const [row] = await db.sql(`SELECT @@GLOBAL.${name} AS v`);
+  await db.sql(`SET GLOBAL ${name} = ${typeof value === 'number' ? value : sqlString(value)}`);
+  return String(row?.v ?? '');
+}
+
+/** ALTER USER ... WITH MAX_USER_CONNECTIONS n. */
+export async function setUserConnections(db: MariaDb, n: number, user = EXPORTER_USER): Promise<void> {
+  await db.sql(`ALTER USER '${user}'@'127.0.0.1' WITH MAX_USER_CONNECTIONS ${n}`);
+}
+
+export async function lockAccount(db: MariaDb, locked: boolean, user = EXPORTER_USER): Promise<void> {
+  await db.sql(`ALTER USER '${user}'@'127.0.0.1' ACCOUNT ${locked ? 'LOCK' : 'UNLOCK'}`);
+}
+
+/** REVOKE/GRANT privileges on *.* from/to the exporter account, e.g. revoke(db, 'PROCESS'). */
+export async function revoke(db: MariaDb, privileges: string, user = EXPORTER_USER): Promise<void> {
+  await db.sql(`REVOKE ${privileges} ON *.* FROM '${user}'@'127.0.0.1'`);
+}
+
+export async function grant(db: MariaDb, privileges: string, user = EXPORTER_USER): Promise<void> {
+  await db.sql(`GRANT ${privileges} ON *.* TO '${user}'@'127.0.0.1'`);
+}
