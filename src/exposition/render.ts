@@ -1,11 +1,13 @@
 /**
- * Plain metric families -> text, through a fresh prom-client Registry per response. Families are
- * wrapped in minimal metric objects (prom-client's `get()` contract), so no labelled metric outlives
- * the request and `untyped` keeps mysqld_exporter's types.
+ * Plain metric families -> text. Scrape families are written by `serialize.ts` straight from the
+ * plain objects (byte-identical to what prom-client writes for them, without its per-sample cost);
+ * live prom-client metrics (the exporter's own: process, Node.js runtime, build info) still go
+ * through a fresh prom-client Registry per response and come first, as before.
  */
 import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../scrape/types.js';
+import { serializeFamilies } from './serialize.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -18,15 +20,14 @@ export function negotiate(accept: string | undefined): ContentType {
     : PROMETHEUS_CONTENT_TYPE;
 }
 
-function asMetric(f: MetricFamily, openMetrics: boolean): Metric {
-  const type = openMetrics && f.type === 'untyped' ? 'unknown' : f.type;
-  const values = f.samples.map((s) => ({
-    labels: s.labels,
-    value: s.value,
-    ...(s.suffix ? { metricName: f.name + s.suffix } : {}),
-  }));
-  const snapshot = { name: f.name, help: f.help, type, values, aggregator: 'sum' };
-  return { name: f.name, help: f.help, type, get: async () => snapshot } as unknown as Metric;
+/** prom-client refuses two metrics of one name in a registry; so does this. */
+function checkNames(families: readonly MetricFamily[], registry: Registry<ContentType> | undefined): void {
+  const names = new Set<string>();
+  for (const f of families) {
+    if (names.has(f.name) || registry?.getSingleMetric(f.name))
+      throw new Error(`A metric with the name ${f.name} has already been registered.`);
+    names.add(f.name);
+  }
 }
 
 /** Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition. */
@@ -35,10 +36,17 @@ export async function render(
   contentType: ContentType,
   extra: readonly Metric[] = [],
 ): Promise<string> {
+  const om = contentType === OPENMETRICS_CONTENT_TYPE;
+  if (extra.length === 0) {
+    checkNames(families, undefined);
+    return serializeFamilies(families, om);
+  }
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
-  const om = contentType === OPENMETRICS_CONTENT_TYPE;
   for (const m of extra) registry.registerMetric(m);
-  for (const f of families) registry.registerMetric(asMetric(f, om));
-  return registry.metrics();
+  checkNames(families, registry);
+  const text = await registry.metrics();
+  // Drop the registry's ending; the families follow and serializeFamilies writes it.
+  const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));
+  return serializeFamilies(families, om, head);
 }

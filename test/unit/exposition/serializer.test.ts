@@ -1,0 +1,211 @@
+/**
+ * Golden comparison: our serializer against prom-client's own Registry output for the same families
+ * (wrapped as render.ts used to wrap them), for both content types, with and without live
+ * prom-client metrics in front.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import type { Metric } from 'prom-client';
+import { mapGlobalStatus } from '../../../src/collectors/global-status.js';
+import { mapGlobalVariables } from '../../../src/collectors/global-variables.js';
+import {
+  type ContentType,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  render,
+} from '../../../src/exposition/render.js';
+import { serializeFamilies } from '../../../src/exposition/serialize.js';
+import type { MetricFamily } from '../../../src/scrape/types.js';
+import { loadTsv } from '../../helpers/fixtures.js';
+
+/** The previous render path: every family through prom-client's Registry. */
+async function promClientRender(
+  families: readonly MetricFamily[],
+  contentType: ContentType,
+  extra: readonly Metric[] = [],
+): Promise<string> {
+  const registry = new Registry<ContentType>();
+  registry.setContentType(contentType);
+  const om = contentType === OPENMETRICS_CONTENT_TYPE;
+  for (const m of extra) registry.registerMetric(m);
+  for (const f of families) {
+    const type = om && f.type === 'untyped' ? 'unknown' : f.type;
+    const values = f.samples.map((s) => ({
+      labels: s.labels,
+      value: s.value,
+      ...(s.suffix ? { metricName: f.name + s.suffix } : {}),
+    }));
+    const snapshot = { name: f.name, help: f.help, type, values, aggregator: 'sum' };
+    registry.registerMetric({
+      name: f.name,
+      help: f.help,
+      type,
+      get: async () => snapshot,
+    } as unknown as Metric);
+  }
+  return registry.metrics();
+}
+
+const FAMILIES: MetricFamily[] = [
+  {
+    name: 'mysql_global_status_uptime',
+    help: 'Generic metric from SHOW GLOBAL STATUS.',
+    type: 'untyped',
+    samples: [{ labels: {}, value: 42 }],
+  },
+  {
+    name: 'mysql_global_status_commands_total',
+    help: 'Total number of executed MySQL commands.',
+    type: 'counter',
+    samples: [
+      { labels: { command: 'select' }, value: 1234567890123 },
+      { labels: { command: 'insert' }, value: 0 },
+      { labels: { command: 'admin_commands' }, value: 1e21 },
+    ],
+  },
+  {
+    name: 'mysql_info_schema_table_rows',
+    help: 'Help with a backslash \\ and a\nnewline and "quotes".',
+    type: 'gauge',
+    samples: [
+      { labels: { schema: 'we\'ird"db\\x', table: 'new\nline' }, value: 3 },
+      { labels: { schema: 'ünïcödé 🐬', table: '' }, value: -0.000001 },
+      { labels: { table: 'order', schema: 'labels in insertion order' }, value: 0.1 + 0.2 },
+      { labels: { schema: '\\"\n\\n', table: '{}=,' }, value: -0 },
+    ],
+  },
+  {
+    name: 'mysql_info_schema_query_response_time_seconds',
+    help: 'The number of all queries by duration they took to execute.',
+    type: 'histogram',
+    samples: [
+      { suffix: '_bucket', labels: { le: '1e-06' }, value: 1 },
+      { suffix: '_bucket', labels: { le: '0.1' }, value: 10 },
+      { suffix: '_bucket', labels: { le: '+Inf' }, value: 20 },
+      { suffix: '_sum', labels: {}, value: 0.5 },
+      { suffix: '_count', labels: {}, value: 20 },
+    ],
+  },
+  {
+    name: 'mysql_x_quantiles',
+    help: 'A summary.',
+    type: 'summary',
+    samples: [
+      { labels: { quantile: '0.5' }, value: 1.5 },
+      { suffix: '_sum', labels: {}, value: 3 },
+      { suffix: '_count', labels: {}, value: 2 },
+      { suffix: '', labels: { quantile: '0.99' }, value: 2 },
+    ],
+  },
+  { name: 'mysql_empty_family', help: '', type: 'gauge', samples: [] },
+  {
+    name: 'mysql_odd_values',
+    help: 'Values the exporter never emits, but the serializer must still match.',
+    type: 'untyped',
+    samples: [
+      { labels: { v: 'nan' }, value: Number.NaN },
+      { labels: { v: 'inf' }, value: Number.POSITIVE_INFINITY },
+      { labels: { v: '-inf' }, value: Number.NEGATIVE_INFINITY },
+      { labels: { v: 'max' }, value: Number.MAX_VALUE },
+      { labels: { v: 'tiny' }, value: 5e-324 },
+      { labels: { v: 'int' }, value: 2 ** 53 + 2 },
+    ],
+  },
+];
+
+/** Live prom-client metrics (what SelfMetrics passes as `extra`), in a private registry. */
+function liveMetrics(): Metric[] {
+  const reg = new Registry();
+  const g = new Gauge({
+    name: 'mysql_exporter_build_info',
+    help: 'Build info.',
+    labelNames: ['version'],
+    registers: [reg],
+  });
+  g.set({ version: 'v1 "quoted"' }, 1);
+  const c = new Counter({ name: 'self_requests_total', help: 'Requests.', registers: [reg] });
+  c.inc(3);
+  const h = new Histogram({
+    name: 'self_seconds',
+    help: 'Durations.',
+    buckets: [0.1, 1],
+    registers: [reg],
+  });
+  h.observe(0.5);
+  const s = new Summary({ name: 'self_summary', help: 'S.', percentiles: [0.5], registers: [reg] });
+  s.observe(2);
+  return reg.getMetricsAsArray() as unknown as Metric[];
+}
+
+for (const [label, ct] of [
+  ['Prometheus text', PROMETHEUS_CONTENT_TYPE],
+  ['OpenMetrics', OPENMETRICS_CONTENT_TYPE],
+] as const) {
+  test(`${label}: byte-identical to prom-client (untyped, counter, gauge, histogram, summary, escaping)`, async () => {
+    assert.equal(await render(FAMILIES, ct), await promClientRender(FAMILIES, ct));
+  });
+
+  test(`${label}: byte-identical with live prom-client metrics in front`, async () => {
+    const extra = liveMetrics();
+    assert.equal(await render(FAMILIES, ct, extra), await promClientRender(FAMILIES, ct, extra));
+  });
+
+  test(`${label}: no families, and only live metrics`, async () => {
+    assert.equal(await render([], ct), await promClientRender([], ct));
+    const extra = liveMetrics();
+    assert.equal(await render([], ct, extra), await promClientRender([], ct, extra));
+  });
+
+  test(`${label}: byte-identical on real collector output (SHOW GLOBAL STATUS / VARIABLES fixtures)`, async () => {
+    const res = loadTsv('mariadb-10.8.4/show-global-status.tsv');
+    const [n, v] = res.columns as [string, string];
+    const status = res.rows.map((r) => [String(r[n]), r[v]] as const);
+    const families = [
+      ...mapGlobalStatus(status),
+      ...mapGlobalVariables(status.map(([n, v]) => [`var_${n}`, v] as const)),
+    ];
+    assert.ok(families.length > 100);
+    assert.equal(await render(families, ct), await promClientRender(families, ct));
+  });
+}
+
+test('a name registered twice is refused, as prom-client refuses it', async () => {
+  const f = FAMILIES[0]!;
+  await assert.rejects(render([f, f], PROMETHEUS_CONTENT_TYPE), /already been registered/);
+  await assert.rejects(promClientRender([f, f], PROMETHEUS_CONTENT_TYPE), /already been registered/);
+  const extra = liveMetrics();
+  const clash: MetricFamily = { ...f, name: 'self_requests_total' };
+  await assert.rejects(render([clash], PROMETHEUS_CONTENT_TYPE, extra), /already been registered/);
+});
+
+test('random families: byte-identical to prom-client', async () => {
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const alphabet = ['a', 'Z', '_', '0', ' ', '"', '\\', '\n', 'é', '{', '}', ',', '='];
+  const str = (n: number) =>
+    Array.from({ length: Math.floor(rnd() * n) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(
+      '',
+    );
+  const types = ['untyped', 'counter', 'gauge', 'histogram', 'summary'] as const;
+  const families: MetricFamily[] = Array.from({ length: 60 }, (_, i) => ({
+    name: `mysql_random_${i}`,
+    help: str(20),
+    type: types[i % types.length]!,
+    samples: Array.from({ length: Math.floor(rnd() * 6) }, (_, j) => ({
+      labels: Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, (_, k) => [`l${k}`, str(12)])),
+      value: j % 3 === 0 ? Math.floor(rnd() * 1e6) : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30 - 15),
+      ...(j % 4 === 1 ? { suffix: '_bucket' } : {}),
+    })),
+  }));
+  for (const ct of [PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE] as const) {
+    assert.equal(await render(families, ct), await promClientRender(families, ct));
+    assert.equal(
+      serializeFamilies(families, ct === OPENMETRICS_CONTENT_TYPE),
+      await promClientRender(families, ct),
+    );
+  }
+});
