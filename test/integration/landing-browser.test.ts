@@ -43,12 +43,12 @@ test('the landing page renders the target, its collectors and the endpoints in C
     assert.equal(await page.locator('h1').textContent(), 'MySQL Exporter');
     const target = page.locator('section.target h3');
     assert.match(
-      await target.textContent(),
+      (await target.textContent()) ?? '',
       new RegExp(`127\\.0\\.0\\.1:${db.port} \\(auth module client\\): up`),
     );
     const rows = page.locator('section.target tbody tr');
     assert.ok((await rows.count()) >= 6, 'one row per collector that ran');
-    assert.match(await rows.first().textContent(), /global_status\s*ok\s*[\d.]+ ms/);
+    assert.match((await rows.first().textContent()) ?? '', /global_status\s*ok\s*[\d.]+ ms/);
     const href = await page.locator('a', { hasText: '/metrics' }).first().getAttribute('href');
     assert.equal(href, '/metrics');
     mkdirSync(ARTIFACTS, { recursive: true });
