@@ -1,12 +1,13 @@
 /**
  * Runs the test files with Node's own test runner (Node 20 has no glob support in --test).
- * `run-tests.ts` runs everything; `run-tests.ts unit` or `integration` runs one folder.
+ * `run-tests.ts` runs everything; `run-tests.ts unit`, `integration` or `fault` runs one folder
+ * (the soak rows are not tests: `npm run test:soak`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const folders = process.argv.length > 2 ? process.argv.slice(2) : ['unit', 'integration'];
+const folders = process.argv.length > 2 ? process.argv.slice(2) : ['unit', 'integration', 'fault'];
 const files: string[] = [];
 const walk = (dir: string) => {
   for (const name of readdirSync(dir).sort()) {
