@@ -12,13 +12,23 @@ interface Slot {
   readonly name: string;
   readonly help: string;
   readonly type: MetricFamily['type'];
-  readonly samples: Sample[];
-  readonly keys: Set<string>;
+  /** The first contributor's own array until a second collector adds to the family. */
+  samples: readonly Sample[];
+  shared: boolean;
+  /** Series keys, built only once a second collector contributes to this family. */
+  keys: Set<string> | undefined;
 }
 
 export interface Merged {
   readonly outcomes: CollectorOutcome[];
   readonly families: MetricFamily[];
+}
+
+const key = (name: string, s: Sample) => seriesKey(name + (s.suffix ?? ''), s.labels);
+
+function slotKeys(slot: Slot): Set<string> {
+  slot.keys ??= new Set(slot.samples.map((s) => key(slot.name, s)));
+  return slot.keys;
 }
 
 export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
@@ -33,16 +43,29 @@ export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
     }
     result.push(o);
     for (const f of o.families) {
-      let slot = slots.get(f.name);
+      const slot = slots.get(f.name);
       if (!slot) {
-        slot = { name: f.name, help: f.help, type: f.type, samples: [], keys: new Set() };
-        slots.set(f.name, slot);
-        order.push(slot);
+        const created: Slot = {
+          name: f.name,
+          help: f.help,
+          type: f.type,
+          samples: f.samples,
+          shared: false,
+          keys: undefined,
+        };
+        slots.set(f.name, created);
+        order.push(created);
+        continue;
       }
+      // A second contributor (findClash has built the keys): copy once, then append.
+      const keys = slotKeys(slot);
+      const samples = slot.shared ? (slot.samples as Sample[]) : [...slot.samples];
       for (const s of f.samples) {
-        slot.samples.push(s);
-        slot.keys.add(seriesKey(f.name + (s.suffix ?? ''), s.labels));
+        samples.push(s);
+        keys.add(key(f.name, s));
       }
+      slot.samples = samples;
+      slot.shared = true;
     }
   }
   return {
@@ -56,9 +79,9 @@ function findClash(families: readonly MetricFamily[], slots: ReadonlyMap<string,
     const slot = slots.get(f.name);
     if (!slot) continue;
     if (slot.type !== f.type) return `metric ${f.name} is already exported with type ${slot.type}`;
+    const keys = slotKeys(slot);
     for (const s of f.samples) {
-      if (slot.keys.has(seriesKey(f.name + (s.suffix ?? ''), s.labels)))
-        return `metric ${f.name} repeats a series another collector exported`;
+      if (keys.has(key(f.name, s))) return `metric ${f.name} repeats a series another collector exported`;
     }
   }
   return undefined;

@@ -14,13 +14,99 @@ export function sanitizeName(s: string): string {
 }
 
 export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(labels).sort();
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
   let k = name;
   for (const l of keys) k += `\u0000${l}\u0001${labels[l]}`;
   return k;
 }
 
+/** Label names already checked in this call (they repeat across samples and families). */
+function checkLabelName(l: string, family: string, ok: Set<string>): void {
+  if (ok.has(l)) return;
+  if (!LABEL_NAME.test(l) || l.startsWith('__'))
+    throw new CollectorError(`invalid label name ${JSON.stringify(l)} in ${family}`);
+  ok.add(l);
+}
+
+function sameNames(keys: readonly string[], shape: readonly string[]): boolean {
+  if (keys.length !== shape.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== shape[i]) return false;
+  return true;
+}
+
+/**
+ * A sample's identity within its family when every sample so far has the same label names in the
+ * same order: the suffix and the values only (length-prefixed, so that it is unambiguous).
+ */
+function shapeKey(
+  suffix: string,
+  labels: Readonly<Record<string, string>>,
+  shape: readonly string[],
+): string {
+  let k = suffix;
+  for (let i = 0; i < shape.length - 1; i++) {
+    const v = labels[shape[i]!]!;
+    k += `\u0000${v.length}\u0001${v}`;
+  }
+  return shape.length > 0 ? `${k}\u0000${labels[shape[shape.length - 1]!]}` : k;
+}
+
+/**
+ * Checks names, values, duplicate series and the series cap, in one pass. Series identity is kept
+ * per family (names are unique), by values only while the family's samples share one label-name
+ * list (the usual case), by the full sorted key otherwise. When two families would write the same
+ * sample name (`x` with suffix `_bucket` and a family `x_bucket`), the check starts over with one
+ * global set of full keys, so that the outcome is always exactly that of `validateFamiliesByKey`.
+ */
 export function validateFamilies(families: readonly MetricFamily[], maxSeries: number): number {
+  let series = 0;
+  const names = new Set<string>();
+  const okLabels = new Set<string>();
+  /** Sample name (family name + suffix) -> the family that writes it. */
+  const written = new Map<string, string>();
+  for (const f of families) {
+    if (!METRIC_NAME.test(f.name)) throw new CollectorError(`invalid metric name ${JSON.stringify(f.name)}`);
+    if (names.has(f.name)) throw new CollectorError(`metric family ${f.name} emitted twice`);
+    names.add(f.name);
+    const suffixes = new Set<string>();
+    const samples = f.samples;
+    let shape: string[] | undefined;
+    let keys = new Set<string>();
+    let byShape = true;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      if (!Number.isFinite(s.value)) throw new CollectorError(`non-finite value in ${f.name}`);
+      const suffix = s.suffix ?? '';
+      if (!suffixes.has(suffix)) {
+        suffixes.add(suffix);
+        const owner = written.get(f.name + suffix);
+        // Rare: no error so far, and from here only the global check gives the exact outcome.
+        if (owner !== undefined && owner !== f.name) return validateFamiliesByKey(families, maxSeries);
+        written.set(f.name + suffix, f.name);
+      }
+      const labelNames = Object.keys(s.labels);
+      if (shape === undefined) shape = labelNames;
+      const fits = byShape && sameNames(labelNames, shape);
+      if (!fits || i === 0) for (const l of labelNames) checkLabelName(l, f.name, okLabels);
+      if (byShape && !fits) {
+        // Mixed label-name lists: identify this family's series by their full keys from here on.
+        byShape = false;
+        keys = new Set(samples.slice(0, i).map((p) => seriesKey(p.suffix ?? '', p.labels)));
+      }
+      const key = byShape ? shapeKey(suffix, s.labels, shape) : seriesKey(suffix, s.labels);
+      if (keys.has(key)) throw new CollectorError(`duplicate series in ${f.name}`);
+      keys.add(key);
+      series++;
+      if (series > maxSeries)
+        throw new CollectorError(`more than ${maxSeries} series; raise --exporter.max_series or filter`);
+    }
+  }
+  return series;
+}
+
+/** The reference check: one set of full keys (sample name and sorted labels) for all families. */
+export function validateFamiliesByKey(families: readonly MetricFamily[], maxSeries: number): number {
   let series = 0;
   const seen = new Set<string>();
   const names = new Set<string>();
