@@ -21,7 +21,6 @@ import {
   assertNoCanary,
   assertScrape,
   assertSettled,
-  assertValidExposition,
   collectorSuccess,
   up,
 } from '../helpers/fault/invariants.js';

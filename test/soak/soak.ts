@@ -24,7 +24,7 @@ import {
   writeQueries,
 } from '../helpers/fault/exporter.js';
 import { assertNoCanary, assertValidExposition } from '../helpers/fault/invariants.js';
-import { AbortedRequest, type Listener, httpGet, silentListener } from '../helpers/fault/net.js';
+import { AbortedRequest, type Listener, silentListener } from '../helpers/fault/net.js';
 import { counterDelta, serverCounters, sessions, waitFor } from '../helpers/fault/server-state.js';
 import { sampleValue } from '../helpers/exporter.js';
 
