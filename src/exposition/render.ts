@@ -7,7 +7,8 @@
 import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../scrape/types.js';
-import { serializeFamilies } from './serialize.js';
+import { derivedOutput } from './scrape-families.js';
+import { assemble, serializeBody } from './serialize.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -30,6 +31,22 @@ function checkNames(families: readonly MetricFamily[], registry: Registry<Conten
   }
 }
 
+/**
+ * The families' own text: reused when `families` came from scrapeFamilies and another caller of
+ * the same scrape round has rendered it already (concurrent scrapes of one target).
+ */
+function body(families: readonly MetricFamily[], contentType: ContentType): string {
+  const om = contentType === OPENMETRICS_CONTENT_TYPE;
+  const shared = derivedOutput(families);
+  if (!shared) return serializeBody(families, om);
+  let text = shared.texts.get(contentType);
+  if (text === undefined) {
+    text = serializeBody(families, om);
+    shared.texts.set(contentType, text);
+  }
+  return text;
+}
+
 /** Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition. */
 export async function render(
   families: readonly MetricFamily[],
@@ -39,14 +56,14 @@ export async function render(
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   if (extra.length === 0) {
     checkNames(families, undefined);
-    return serializeFamilies(families, om);
+    return assemble(undefined, body(families, contentType), om);
   }
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
   for (const m of extra) registry.registerMetric(m);
   checkNames(families, registry);
   const text = await registry.metrics();
-  // Drop the registry's ending; the families follow and serializeFamilies writes it.
+  // Drop the registry's ending; the families follow and assemble() writes it.
   const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));
-  return serializeFamilies(families, om, head);
+  return assemble(head, body(families, contentType), om);
 }

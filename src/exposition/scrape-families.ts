@@ -1,11 +1,30 @@
 /** The per-scrape metrics about the scrape itself, named as mysqld_exporter names them. */
 import type { ScrapeResult } from '../scrape/orchestrator.js';
-import type { MetricFamily, Sample } from '../scrape/types.js';
+import type { DerivedOutput, MetricFamily, Sample } from '../scrape/types.js';
 
 /** mysqld_exporter labels collectors `collect.<name>`; dashboards filter on that. */
 export const collectorLabel = (name: string) => `collect.${name}`;
 
-export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {
+const DERIVED: unique symbol = Symbol('mysql-exporter.derived-output');
+
+/** An array returned by scrapeFamilies, pointing at its result's shared derived output. */
+interface Tagged {
+  readonly [DERIVED]?: DerivedOutput;
+}
+
+/**
+ * The derived output that `families` (an array from scrapeFamilies) may reuse: only while it still
+ * holds exactly the families it was given (a caller may have added or removed some).
+ */
+export function derivedOutput(families: readonly MetricFamily[]): DerivedOutput | undefined {
+  const d = (families as readonly MetricFamily[] & Tagged)[DERIVED];
+  const shared = d?.families;
+  if (!d || !shared || shared.length !== families.length) return undefined;
+  for (let i = 0; i < shared.length; i++) if (shared[i] !== families[i]) return undefined;
+  return d;
+}
+
+function build(result: ScrapeResult): MetricFamily[] {
   const durations: Sample[] = [{ labels: { collector: 'connection' }, value: result.connectSeconds }];
   const success: Sample[] = [];
   for (const o of result.outcomes) {
@@ -35,4 +54,17 @@ export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {
     });
   }
   return [...families, ...result.families];
+}
+
+/**
+ * The scrape's own families followed by the collectors'. Every caller gets its own array; callers
+ * of one shared round share the families themselves and, through `derivedOutput`, their text.
+ */
+export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {
+  const d = result.derived;
+  if (!d) return build(result);
+  d.families ??= build(result);
+  const copy = [...d.families];
+  Object.defineProperty(copy, DERIVED, { value: d, enumerable: false });
+  return copy;
 }

@@ -49,22 +49,33 @@ export function serializeFamily(f: MetricFamily, openMetrics: boolean): string {
   return out;
 }
 
+/** Families joined as prom-client joins them: `\n\n` (Prometheus text) or `\n` (OpenMetrics). */
+export function serializeBody(families: readonly MetricFamily[], openMetrics: boolean): string {
+  const sep = openMetrics ? '\n' : '\n\n';
+  let out = '';
+  for (let i = 0; i < families.length; i++) {
+    out +=
+      i === 0 ? serializeFamily(families[i]!, openMetrics) : sep + serializeFamily(families[i]!, openMetrics);
+  }
+  return out;
+}
+
 /**
- * Families as prom-client's `Registry.metrics()` joins them: `\n\n` between families and `\n` at the
- * end (Prometheus text), or `\n` between families and `\n# EOF\n` at the end (OpenMetrics). `head`
- * is text already rendered for metrics that come first (joined the same way, without the ending).
+ * One exposition as prom-client's `Registry.metrics()` writes it: `head` (text already rendered for
+ * metrics that come first, joined the same way, without the ending), then `body` (serializeBody),
+ * then `\n` (Prometheus text) or `\n# EOF\n` (OpenMetrics).
  */
+export function assemble(head: string | undefined, body: string, openMetrics: boolean): string {
+  const end = openMetrics ? '\n# EOF\n' : '\n';
+  if (head === undefined) return body + end;
+  if (body === '') return head + end;
+  return head + (openMetrics ? '\n' : '\n\n') + body + end;
+}
+
 export function serializeFamilies(
   families: readonly MetricFamily[],
   openMetrics: boolean,
   head?: string,
 ): string {
-  const sep = openMetrics ? '\n' : '\n\n';
-  let out = head ?? '';
-  let first = head === undefined;
-  for (const f of families) {
-    out += first ? serializeFamily(f, openMetrics) : sep + serializeFamily(f, openMetrics);
-    first = false;
-  }
-  return out + (openMetrics ? '\n# EOF\n' : '\n');
+  return assemble(head, serializeBody(families, openMetrics), openMetrics);
 }

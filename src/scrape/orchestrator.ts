@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { DeadlineError, errorMessage } from '../errors.js';
 import type { ServerInfo } from '../db/server-info.js';
 import type { Logger } from '../log/logger.js';
-import type { Collector, Db, MetricFamily } from './types.js';
+import { type Collector, type Db, DerivedOutput, type MetricFamily } from './types.js';
 import { mergeOutcomes } from './merge.js';
 import { validateFamilies } from './validate.js';
 
@@ -34,6 +34,8 @@ export interface ScrapeResult {
   readonly outcomes: readonly CollectorOutcome[];
   /** Every collector's families merged: one entry per metric name, no duplicate series. */
   readonly families: readonly MetricFamily[];
+  /** Shared by every caller of this result (single-flight): exposition computed once. */
+  readonly derived?: DerivedOutput;
 }
 
 export interface ScrapeOptions {
@@ -77,7 +79,14 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   } catch (err) {
     const error = errorMessage(err);
     log.error('connection failed', { target: target.key, err: error });
-    return { up: false, connectSeconds: seconds(t0), error, outcomes: [], families: [] };
+    return {
+      up: false,
+      connectSeconds: seconds(t0),
+      error,
+      outcomes: [],
+      families: [],
+      derived: new DerivedOutput(),
+    };
   }
   const connectSeconds = seconds(t0);
   const limit = pLimit(Math.max(1, opts.concurrency));
@@ -88,7 +97,14 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
     if (!o.success && outcomes[i]?.success)
       log.error('collector failed', { collector: o.name, target: target.key, err: o.error });
   });
-  return { up: true, connectSeconds, server, outcomes: merged.outcomes, families: merged.families };
+  return {
+    up: true,
+    connectSeconds,
+    server,
+    outcomes: merged.outcomes,
+    families: merged.families,
+    derived: new DerivedOutput(),
+  };
 }
 
 async function runCollector(

@@ -21,6 +21,16 @@ export interface MetricFamily {
   readonly samples: readonly Sample[];
 }
 
+/**
+ * Output derived from one scrape result (its families with the scrape's own, their text), computed
+ * by the first caller and reused by every other caller that joined the same round.
+ */
+export class DerivedOutput {
+  families: readonly MetricFamily[] | undefined = undefined;
+  /** Rendered text of `families` by content type. */
+  readonly texts = new Map<string, string>();
+}
+
 /** A cell as it comes from the driver (BIGINT and DECIMAL as strings; dates as strings). */
 export type Cell = string | number | bigint | null;
 export type Row = Readonly<Record<string, Cell>>;

@@ -15,8 +15,9 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   render,
 } from '../../../src/exposition/render.js';
+import { scrapeFamilies } from '../../../src/exposition/scrape-families.js';
 import { serializeFamilies } from '../../../src/exposition/serialize.js';
-import type { MetricFamily } from '../../../src/scrape/types.js';
+import { DerivedOutput, type MetricFamily } from '../../../src/scrape/types.js';
 import { loadTsv } from '../../helpers/fixtures.js';
 
 /** The previous render path: every family through prom-client's Registry. */
@@ -208,4 +209,46 @@ test('random families: byte-identical to prom-client', async () => {
       await promClientRender(families, ct),
     );
   }
+});
+
+test('callers of one scrape round share its text, byte-identical to prom-client; a changed array is not reused', async () => {
+  const result = {
+    up: true,
+    connectSeconds: 0.01,
+    outcomes: [{ name: 'global_status', success: true, durationSeconds: 0.02, families: FAMILIES }],
+    families: FAMILIES,
+    derived: new DerivedOutput(),
+  };
+  const first = scrapeFamilies(result);
+  const second = scrapeFamilies(result);
+  assert.notEqual(first, second, 'every caller gets its own array');
+  const expected = await promClientRender(first, PROMETHEUS_CONTENT_TYPE);
+  assert.equal(await render(first, PROMETHEUS_CONTENT_TYPE), expected);
+  assert.equal(result.derived.texts.size, 1, 'the text is kept on the result');
+  assert.equal(await render(second, PROMETHEUS_CONTENT_TYPE), expected);
+  const extra = liveMetrics();
+  assert.equal(
+    await render(second, PROMETHEUS_CONTENT_TYPE, extra),
+    await promClientRender(second, PROMETHEUS_CONTENT_TYPE, extra),
+  );
+  assert.equal(
+    await render(second, OPENMETRICS_CONTENT_TYPE),
+    await promClientRender(second, OPENMETRICS_CONTENT_TYPE),
+  );
+  const changed = scrapeFamilies(result);
+  changed.push({
+    name: 'mysql_added_by_caller',
+    help: 'x',
+    type: 'gauge',
+    samples: [{ labels: {}, value: 1 }],
+  });
+  assert.equal(
+    await render(changed, PROMETHEUS_CONTENT_TYPE),
+    await promClientRender(changed, PROMETHEUS_CONTENT_TYPE),
+  );
+  const fewer = scrapeFamilies(result).slice(1);
+  assert.equal(
+    await render(fewer, PROMETHEUS_CONTENT_TYPE),
+    await promClientRender(fewer, PROMETHEUS_CONTENT_TYPE),
+  );
 });
