@@ -45,7 +45,11 @@ export async function createEmbeddedExporter(opts: EmbedOptions = {}): Promise<E
   };
   let config = await load();
   const version = readVersion(env);
-  const exporter = new Exporter(config.state, { log, maxTargets: config.maxTargets });
+  const exporter = new Exporter(config.state, {
+    log,
+    maxTargets: config.maxTargets,
+    maxWaitersPerTarget: config.maxWaitingScrapes,
+  });
   const self = new SelfMetrics(version, { processMetrics: opts.processMetrics ?? false });
   const reload = async () => {
     try {

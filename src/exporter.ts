@@ -99,7 +99,7 @@ export class Exporter {
       idleMs: 10 * 60_000,
       log: opts.log,
     });
-    this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 100);
+    this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 256);
     this.maxTargets = opts.maxTargets ?? 64;
   }
 

@@ -53,6 +53,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const exporter = new Exporter(config.state, {
     log,
     maxTargets: config.maxTargets,
+    maxWaitersPerTarget: config.maxWaitingScrapes,
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
   const selfMetrics = new SelfMetrics(opts.version);

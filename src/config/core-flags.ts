@@ -122,6 +122,14 @@ export function coreFlags(home: string): FlagSpec[] {
       help: '(ours) Maximum number of series one collector may return; a collector over it fails alone.',
     },
     {
+      name: 'exporter.max_waiting_scrapes',
+      kind: 'int',
+      default: 256,
+      min: 1,
+      placeholder: 'N',
+      help: '(ours) Scrapes of one target and collector set that may wait on one shared database round; more get 503 at once.',
+    },
+    {
       name: 'exporter.connect_timeout',
       kind: 'duration',
       default: 5,

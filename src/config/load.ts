@@ -46,6 +46,8 @@ export interface LoadedConfig {
   /** The /probe allow-list; empty means every probe is refused. */
   readonly probeAllow: readonly AllowRule[];
   readonly maxTargets: number;
+  /** Callers that may share one in-flight round before 503. */
+  readonly maxWaitingScrapes: number;
   readonly warnings: readonly ConfigProblem[];
 }
 
@@ -206,6 +208,7 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
       warnings,
       probeAllow,
       maxTargets: flagNumber(v, 'probe.max_targets'),
+      maxWaitingScrapes: flagNumber(v, 'exporter.max_waiting_scrapes'),
     },
   };
 }
