@@ -3,10 +3,11 @@
  * target pools and the single-flight table. `scrape()` is what /metrics and /probe call; it knows
  * nothing of HTTP.
  */
-import { ExporterError } from './errors.js';
+import { ExporterError, errorMessage } from './errors.js';
+import { missingPrivileges } from './db/grants.js';
 import type { Address } from './db/address.js';
 import { TargetRegistry } from './db/target-registry.js';
-import type { Credentials } from './db/target.js';
+import type { Credentials, Target } from './db/target.js';
 import type { Logger } from './log/logger.js';
 import { type ScrapeResult, scrape } from './scrape/orchestrator.js';
 import { selectCollectors } from './scrape/select.js';
@@ -84,6 +85,8 @@ export interface LastScrape {
 export class Exporter {
   private snapshot: ExporterState;
   private readonly last = new Map<string, LastScrape>();
+  /** Targets whose account privileges have been checked (once per pool). */
+  private readonly grantsChecked = new WeakSet<Target>();
   private readonly maxTargets: number;
   private readonly targets: TargetRegistry;
   private readonly flights: SingleFlight<ScrapeResult>;
@@ -184,8 +187,29 @@ export class Exporter {
         targetId: TargetRegistry.key(module.name, address),
       });
       this.remember(module.name, target.key, result);
+      if (result.up && !this.grantsChecked.has(target)) {
+        this.grantsChecked.add(target);
+        void this.checkGrants(target);
+      }
       return result;
     });
+  }
+
+  /** Logs, once per target, each recommended privilege the account lacks (a degraded view is never silent). */
+  private async checkGrants(target: Target): Promise<void> {
+    try {
+      const res = await target.db(AbortSignal.timeout(5000)).query('SHOW GRANTS');
+      const lines = res.rows.map((r) => String(Object.values(r)[0] ?? ''));
+      for (const need of missingPrivileges(lines)) {
+        this.log.warn('the exporter account lacks a recommended privilege', {
+          target: target.key,
+          privilege: need.privilege,
+          effect: need.why,
+        });
+      }
+    } catch (err) {
+      this.log.debug('could not read the account grants', { target: target.key, err: errorMessage(err) });
+    }
   }
 
   /** Rounds in flight right now (self-metric). */

@@ -146,6 +146,31 @@ describe('exporter with an unreachable or misconfigured server', () => {
     }
   });
 
+  test('an account without PROCESS is flagged once in the log (the processlist would silently shrink)', async () => {
+    const db = await startMariaDb();
+    await db.sql(
+      "CREATE USER 'thin'@'127.0.0.1' IDENTIFIED BY 'pw'",
+      "GRANT SELECT, SLAVE MONITOR ON *.* TO 'thin'@'127.0.0.1'",
+    );
+    const exp = await startExporter(writeMyCnf(cnfFor(db.port, 'thin', 'pw')), [
+      '--collect.info_schema.processlist',
+    ]);
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(sampleValue((await exp.get('/metrics')).body, 'mysql_up'), 1);
+      let warnings: string[] = [];
+      for (let i = 0; i < 50 && warnings.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        warnings = exp.logs.filter((l) => l.includes('lacks a recommended privilege'));
+      }
+      assert.equal(warnings.length, 1, 'one warning, for PROCESS only, not one per scrape');
+      assert.match(warnings[0]!, /privilege=PROCESS/);
+      assert.match(warnings[0]!, /processlist/);
+    } finally {
+      await exp.stop();
+      await db.destroy();
+    }
+  });
+
   test('wrong password: 200 with mysql_up 0, the error names the cause, not the password', async () => {
     const db = await startMariaDb();
     const exp = await startExporter(writeMyCnf(cnfFor(db.port, 'exporter', `${CANARY}-wrong`)));
