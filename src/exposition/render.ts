@@ -21,12 +21,21 @@ export function negotiate(accept: string | undefined): ContentType {
     : PROMETHEUS_CONTENT_TYPE;
 }
 
+/** A live metric's name (prom-client metrics have one; the typings do not say so). */
+function metricName(m: Metric): string | undefined {
+  const name = (m as unknown as { readonly name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** prom-client refuses two metrics of one name in a registry; so does this. */
-function checkNames(families: readonly MetricFamily[], registry: Registry<ContentType> | undefined): void {
+function checkNames(families: readonly MetricFamily[], extra: readonly Metric[]): void {
   const names = new Set<string>();
+  for (const m of extra) {
+    const name = metricName(m);
+    if (name !== undefined) names.add(name);
+  }
   for (const f of families) {
-    if (names.has(f.name) || registry?.getSingleMetric(f.name))
-      throw new Error(`A metric with the name ${f.name} has already been registered.`);
+    if (names.has(f.name)) throw new Error(`A metric with the name ${f.name} has already been registered.`);
     names.add(f.name);
   }
 }
@@ -54,14 +63,11 @@ export async function render(
   extra: readonly Metric[] = [],
 ): Promise<string> {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
-  if (extra.length === 0) {
-    checkNames(families, undefined);
-    return assemble(undefined, body(families, contentType), om);
-  }
+  checkNames(families, extra);
+  if (extra.length === 0) return assemble(undefined, body(families, contentType), om);
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
   for (const m of extra) registry.registerMetric(m);
-  checkNames(families, registry);
   const text = await registry.metrics();
   // Drop the registry's ending; the families follow and assemble() writes it.
   const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));

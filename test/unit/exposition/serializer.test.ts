@@ -16,7 +16,7 @@ import {
   render,
 } from '../../../src/exposition/render.js';
 import { scrapeFamilies } from '../../../src/exposition/scrape-families.js';
-import { serializeFamilies } from '../../../src/exposition/serialize.js';
+import { serializeBody, serializeFamilies } from '../../../src/exposition/serialize.js';
 import { DerivedOutput, type MetricFamily } from '../../../src/scrape/types.js';
 import { loadTsv } from '../../helpers/fixtures.js';
 
@@ -208,6 +208,8 @@ test('random families: byte-identical to prom-client', async () => {
       serializeFamilies(families, ct === OPENMETRICS_CONTENT_TYPE),
       await promClientRender(families, ct),
     );
+    const om = ct === OPENMETRICS_CONTENT_TYPE;
+    assert.equal(serializeBody(families, om, 0), serializeBody(families, om, Number.POSITIVE_INFINITY));
   }
 });
 
@@ -251,4 +253,27 @@ test('callers of one scrape round share its text, byte-identical to prom-client;
     await render(fewer, PROMETHEUS_CONTENT_TYPE),
     await promClientRender(fewer, PROMETHEUS_CONTENT_TYPE),
   );
+});
+
+test('large outputs (written through a buffer) are byte-identical to prom-client', async () => {
+  const big: MetricFamily[] = Array.from({ length: 6 }, (_, i) => ({
+    name: `mysql_perf_schema_big_${i}_total`,
+    help: i === 0 ? 'Help with \\ and\nnewline.' : 'Big family.',
+    type: (['counter', 'untyped', 'gauge'] as const)[i % 3]!,
+    samples: Array.from({ length: 1000 }, (_, j) => ({
+      labels: { schema: `bench_s${j % 20}`, name: j % 7 === 0 ? `t"${j}\\\n` : `ünï ${j}`, index: 'PRIMARY' },
+      value: j % 5 === 0 ? j / 7 : j * 1000 + i,
+    })),
+  }));
+  for (const ct of [PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE] as const) {
+    const om = ct === OPENMETRICS_CONTENT_TYPE;
+    const expected = await promClientRender([...FAMILIES, ...big], ct);
+    assert.equal(await render([...FAMILIES, ...big], ct), expected);
+    // Both paths, whatever the size.
+    for (const fams of [FAMILIES, big, [...FAMILIES, ...big]]) {
+      assert.equal(serializeBody(fams, om, 0), serializeBody(fams, om, Number.POSITIVE_INFINITY));
+    }
+    const extra = liveMetrics();
+    assert.equal(await render(big, ct, extra), await promClientRender(big, ct, extra));
+  }
 });
