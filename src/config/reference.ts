@@ -7,6 +7,7 @@ import type { CollectorDef } from '../collectors/collector-def.js';
 import type { FlagSpec } from './flags.js';
 import { allFlagSpecs } from './load.js';
 import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from './my-cnf-keys.js';
+import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../http/web-config.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -36,6 +37,14 @@ export function myCnfReference(): string {
     '| key | meaning |',
     '|---|---|',
     ...MY_CNF_KEYS.map((k) => `| \`${k}\` | ${cell(MY_CNF_KEY_HELP[k] ?? '')} |`),
+  ].join('\n');
+}
+
+export function webConfigReference(): string {
+  return [
+    '| key | meaning |',
+    '|---|---|',
+    ...WEB_CONFIG_KEYS.map((k) => `| \`${k}\` | ${cell(WEB_CONFIG_KEY_HELP[k] ?? '')} |`),
   ].join('\n');
 }
 

@@ -90,6 +90,43 @@ const TLS_KEYS = [
 const HTTP_KEYS = ['http2', 'headers'] as const;
 const RATE_KEYS = ['interval', 'burst'] as const;
 
+/** Every key the web config accepts, as `section.key` (top-level keys alone). */
+export const WEB_CONFIG_KEYS: readonly string[] = [
+  ...TOP_KEYS,
+  ...TLS_KEYS.map((k) => `tls_server_config.${k}`),
+  ...HTTP_KEYS.map((k) => `http_server_config.${k}`),
+  ...RATE_KEYS.map((k) => `rate_limit.${k}`),
+];
+
+/** One line per key, for the README's generated reference (test/unit/config/reference.test.ts). */
+export const WEB_CONFIG_KEY_HELP: Readonly<Record<string, string>> = {
+  tls_server_config: 'Serve HTTPS. Without it, plain HTTP.',
+  http_server_config: 'HTTP server settings.',
+  basic_auth_users: 'Map of user name to bcrypt hash; every request then needs basic auth.',
+  rate_limit: 'Token-bucket limit over all requests; excess requests get 429.',
+  'tls_server_config.cert': 'Server certificate, inline PEM (or use cert_file).',
+  'tls_server_config.key': 'Server private key, inline PEM (or use key_file).',
+  'tls_server_config.client_ca': 'CA for client certificates, inline PEM (or use client_ca_file).',
+  'tls_server_config.cert_file': 'Server certificate file; re-read when it changes.',
+  'tls_server_config.key_file': 'Server private key file; re-read when it changes.',
+  'tls_server_config.client_auth_type':
+    'NoClientCert (default), RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert.',
+  'tls_server_config.client_ca_file': 'CA file for client certificates; needs a verifying client_auth_type.',
+  'tls_server_config.client_allowed_sans':
+    'Client certificate SANs that are accepted (needs RequireAndVerifyClientCert).',
+  'tls_server_config.min_version': 'Lowest TLS version, TLS10 to TLS13 (default TLS12).',
+  'tls_server_config.max_version': 'Highest TLS version (default TLS13).',
+  'tls_server_config.cipher_suites': 'Allowed TLS 1.2 cipher suites, by Go name.',
+  'tls_server_config.prefer_server_cipher_suites': 'Prefer the server order of cipher suites.',
+  'tls_server_config.curve_preferences':
+    'Key-exchange curves, by Go name (CurveP256, CurveP384, CurveP521, X25519).',
+  'http_server_config.http2': 'Accepted for compatibility; HTTP/1.1 is served.',
+  'http_server_config.headers':
+    'Security headers on every response: Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security.',
+  'rate_limit.interval': 'Time between tokens, e.g. 1s.',
+  'rate_limit.burst': 'Bucket size.',
+};
+
 class Ctx {
   readonly problems: ConfigProblem[] = [];
   constructor(

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BUILTIN_COLLECTORS } from '../../../src/collectors/index.js';
 import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from '../../../src/config/my-cnf-keys.js';
-import { flagsReference, myCnfReference, replaceSection } from '../../../src/config/reference.js';
+import {
+  flagsReference,
+  myCnfReference,
+  replaceSection,
+  webConfigReference,
+} from '../../../src/config/reference.js';
+import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../../../src/http/web-config.js';
 import { builtinQueriesDir, loadQueryFiles } from '../../../src/declarative/index.js';
 
 const readme = () => readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -13,6 +19,7 @@ test('README flag and option-file references match the code (run `npm run docs` 
   const current = readme();
   let expected = replaceSection(current, 'flags', flagsReference(declarative));
   expected = replaceSection(expected, 'my-cnf', myCnfReference());
+  expected = replaceSection(expected, 'web-config', webConfigReference());
   assert.equal(current, expected);
 });
 
