@@ -33,4 +33,5 @@ test('the reference lists every collector flag and every option-file key', async
     [...MY_CNF_KEYS].sort(),
     'every key has a description',
   );
+  assert.deepEqual(Object.keys(WEB_CONFIG_KEY_HELP).sort(), [...WEB_CONFIG_KEYS].sort(), 'every web key too');
 });
