@@ -56,11 +56,10 @@ function body(families: readonly MetricFamily[], contentType: ContentType): stri
   return text;
 }
 
-/** Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition. */
-export async function render(
+async function renderNow(
   families: readonly MetricFamily[],
   contentType: ContentType,
-  extra: readonly Metric[] = [],
+  extra: readonly Metric[],
 ): Promise<string> {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   checkNames(families, extra);
@@ -72,4 +71,27 @@ export async function render(
   // Drop the registry's ending; the families follow and assemble() writes it.
   const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));
   return assemble(head, body(families, contentType), om);
+}
+
+/**
+ * Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition.
+ * Callers of one shared scrape round (families from scrapeFamilies) that pass live metrics of the
+ * same names get one response rendered once: its live metrics are read when the first of them
+ * renders, within the round they all share.
+ */
+export function render(
+  families: readonly MetricFamily[],
+  contentType: ContentType,
+  extra: readonly Metric[] = [],
+): Promise<string> {
+  const shared = derivedOutput(families);
+  if (!shared) return renderNow(families, contentType, extra);
+  let key: string = contentType;
+  for (const m of extra) key += `\u0000${metricName(m) ?? ''}`;
+  let out = shared.outputs.get(key);
+  if (out === undefined) {
+    out = renderNow(families, contentType, extra);
+    shared.outputs.set(key, out);
+  }
+  return out;
 }

@@ -29,6 +29,8 @@ export class DerivedOutput {
   families: readonly MetricFamily[] | undefined = undefined;
   /** Rendered text of `families` by content type. */
   readonly texts = new Map<string, string>();
+  /** Whole responses (with the same live metrics in front) by content type and live metric names. */
+  readonly outputs = new Map<string, Promise<string>>();
 }
 
 /** A cell as it comes from the driver (BIGINT and DECIMAL as strings; dates as strings). */

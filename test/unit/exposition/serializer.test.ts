@@ -277,3 +277,36 @@ test('large outputs (written through a buffer) are byte-identical to prom-client
     assert.equal(await render(big, ct, extra), await promClientRender(big, ct, extra));
   }
 });
+
+test('callers of one round with same-named live metrics get one response, read when the first renders', async () => {
+  const result = {
+    up: true,
+    connectSeconds: 0.01,
+    outcomes: [],
+    families: FAMILIES,
+    derived: new DerivedOutput(),
+  };
+  const gauge = (v: number) => {
+    const reg = new Registry();
+    new Gauge({ name: 'self_value', help: 'A live value.', registers: [reg] }).set(v);
+    return reg.getMetricsAsArray() as unknown as Metric[];
+  };
+  const first = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(1));
+  assert.equal(first, await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(1)));
+  assert.equal(await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(2)), first);
+  // Other live metrics, another content type, or none: rendered on their own.
+  assert.equal(
+    await render(scrapeFamilies(result), OPENMETRICS_CONTENT_TYPE, gauge(2)),
+    await promClientRender(scrapeFamilies(result), OPENMETRICS_CONTENT_TYPE, gauge(2)),
+  );
+  assert.equal(
+    await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE),
+    await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE),
+  );
+  // A new round reads them again.
+  const next = { ...result, derived: new DerivedOutput() };
+  assert.equal(
+    await render(scrapeFamilies(next), PROMETHEUS_CONTENT_TYPE, gauge(2)),
+    await promClientRender(scrapeFamilies(next), PROMETHEUS_CONTENT_TYPE, gauge(2)),
+  );
+});
