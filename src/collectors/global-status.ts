@@ -23,7 +23,7 @@
 import { supportPredicate } from '../db/server-info.js';
 import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
 import { sanitizeName } from '../scrape/validate.js';
-import type { Cell, Collector, CollectContext, MetricFamily, MetricType } from '../scrape/types.js';
+import type { Cell, Collector, CollectContext, Labels, MetricFamily, MetricType } from '../scrape/types.js';
 import type { CollectorDef } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
@@ -128,34 +128,61 @@ const EVS_PARTS: ReadonlyArray<{ readonly name: string; readonly help: string }>
   },
 ];
 
-/** Maps SHOW GLOBAL STATUS rows (name, value) to metric families. Exported for tests. */
-export function mapGlobalStatus(rows: ReadonlyArray<readonly [string, Cell | undefined]>): MetricFamily[] {
+/** What a status variable name maps to; the same on every scrape, so worth remembering. */
+export interface StatusName {
+  /** The sanitised, lowercased name. */
+  readonly key: string;
+  /** Undefined: the variable is not exported (`innodb_buffer_pool_pages_total`). */
+  readonly family:
+    | { readonly name: string; readonly type: MetricType; readonly help: string; readonly labels: Labels }
+    | undefined;
+}
+
+/** Remembered names per collector instance; a server has a few hundred, this bounds a strange one. */
+const MAX_REMEMBERED_NAMES = 10_000;
+
+function classifyStatusName(rawName: string): StatusName {
+  const key = sanitizeName(rawName);
+  const match = GROUP_RE.exec(key);
+  if (!match) return { key, family: { name: PREFIX + key, type: 'untyped', help: GENERIC_HELP, labels: {} } };
+  const group = match[1] ?? '';
+  const suffix = match[2] ?? '';
+  if (group === 'innodb_buffer_pool_pages') {
+    if (suffix === 'total') return { key, family: undefined };
+    if (suffix === 'dirty') {
+      const d = BUFFER_POOL_DIRTY_PAGES;
+      return { key, family: { name: d.name, type: 'gauge', help: d.help, labels: {} } };
+    }
+    const f = BUFFER_POOL_STATES.has(suffix) ? BUFFER_POOL_PAGES : BUFFER_POOL_PAGE_CHANGES;
+    return { key, family: { name: f.name, type: f.type, help: f.help, labels: { [f.label]: suffix } } };
+  }
+  const f = GROUPS[group];
+  return {
+    key,
+    family: f ? { name: f.name, type: f.type, help: f.help, labels: { [f.label]: suffix } } : undefined,
+  };
+}
+
+/**
+ * Maps SHOW GLOBAL STATUS rows (name, value) to metric families. Exported for tests. `names`
+ * remembers each variable name's mapping across scrapes (the collector keeps one).
+ */
+export function mapGlobalStatus(
+  rows: ReadonlyArray<readonly [string, Cell | undefined]>,
+  names: Map<string, StatusName> = new Map(),
+): MetricFamily[] {
   const out = new FamilySet({ firstWins: true });
   const text = new Map<string, string>();
   for (const [rawName, rawValue] of rows) {
-    const key = sanitizeName(rawName);
-    if (TEXT_ITEMS.has(key) && !text.has(key)) text.set(key, labelValue(rawValue));
+    let n = names.get(rawName);
+    if (n === undefined) {
+      n = classifyStatusName(rawName);
+      if (names.size < MAX_REMEMBERED_NAMES) names.set(rawName, n);
+    }
+    if (TEXT_ITEMS.has(n.key) && !text.has(n.key)) text.set(n.key, labelValue(rawValue));
     const value = parseStatusValue(rawValue);
-    if (value === undefined) continue;
-    const match = GROUP_RE.exec(key);
-    if (!match) {
-      out.add(PREFIX + key, 'untyped', GENERIC_HELP, {}, value);
-      continue;
-    }
-    const group = match[1] ?? '';
-    const suffix = match[2] ?? '';
-    if (group === 'innodb_buffer_pool_pages') {
-      if (suffix === 'total') continue;
-      if (suffix === 'dirty') {
-        out.add(BUFFER_POOL_DIRTY_PAGES.name, 'gauge', BUFFER_POOL_DIRTY_PAGES.help, {}, value);
-        continue;
-      }
-      const f = BUFFER_POOL_STATES.has(suffix) ? BUFFER_POOL_PAGES : BUFFER_POOL_PAGE_CHANGES;
-      out.add(f.name, f.type, f.help, { [f.label]: suffix }, value);
-      continue;
-    }
-    const f = GROUPS[group];
-    if (f) out.add(f.name, f.type, f.help, { [f.label]: suffix }, value);
+    if (value === undefined || n.family === undefined) continue;
+    out.add(n.family.name, n.family.type, n.family.help, n.family.labels, value);
   }
 
   const localUuid = text.get('wsrep_local_state_uuid') ?? '';
@@ -190,6 +217,7 @@ export function parseEvsReplLatency(s: string): number[] | undefined {
 const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
 
 function createGlobalStatus(): Collector {
+  const names = new Map<string, StatusName>();
   return {
     name: 'global_status',
     help: 'Collect from SHOW GLOBAL STATUS',
@@ -200,7 +228,10 @@ function createGlobalStatus(): Collector {
       // Positional columns (Variable_name, Value): the header's spelling differs between servers.
       const [nameCol, valueCol] = res.columns;
       if (nameCol === undefined || valueCol === undefined) return [];
-      return mapGlobalStatus(res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const));
+      return mapGlobalStatus(
+        res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const),
+        names,
+      );
     },
   };
 }

@@ -47,17 +47,37 @@ export function parseGcacheSize(options: string): number | undefined {
   return n * factor;
 }
 
-/** Maps SHOW GLOBAL VARIABLES rows (name, value) to metric families. Exported for tests. */
-export function mapGlobalVariables(rows: ReadonlyArray<readonly [string, Cell | undefined]>): MetricFamily[] {
+/** A variable name's sanitised key and metric name; the same on every scrape. */
+export interface VariableName {
+  readonly key: string;
+  readonly name: string;
+}
+
+/** Remembered names per collector instance; a server has a few hundred, this bounds a strange one. */
+const MAX_REMEMBERED_NAMES = 10_000;
+
+/**
+ * Maps SHOW GLOBAL VARIABLES rows (name, value) to metric families. Exported for tests. `names`
+ * remembers each variable name's mapping across scrapes (the collector keeps one).
+ */
+export function mapGlobalVariables(
+  rows: ReadonlyArray<readonly [string, Cell | undefined]>,
+  names: Map<string, VariableName> = new Map(),
+): MetricFamily[] {
   const out: MetricFamily[] = [];
   const seen = new Set<string>();
   const text = new Map<string, string>();
   for (const [rawName, rawValue] of rows) {
-    const key = sanitizeName(rawName);
+    let n = names.get(rawName);
+    if (n === undefined) {
+      const k = sanitizeName(rawName);
+      n = { key: k, name: PREFIX + k };
+      if (names.size < MAX_REMEMBERED_NAMES) names.set(rawName, n);
+    }
+    const { key, name } = n;
     if (TEXT_ITEMS.has(key) && !text.has(key)) text.set(key, labelValue(rawValue));
     const value = parseStatusValue(rawValue);
     if (value === undefined) continue;
-    const name = PREFIX + key;
     if (seen.has(name)) continue;
     seen.add(name);
     out.push({ name, help: GENERIC_HELP, type: 'gauge', samples: [{ labels: {}, value }] });
@@ -107,6 +127,7 @@ export function mapGlobalVariables(rows: ReadonlyArray<readonly [string, Cell | 
 const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
 
 function createGlobalVariables(): Collector {
+  const names = new Map<string, VariableName>();
   return {
     name: 'global_variables',
     help: 'Collect from SHOW GLOBAL VARIABLES',
@@ -117,7 +138,10 @@ function createGlobalVariables(): Collector {
       // Positional columns (Variable_name, Value): the header's spelling differs between servers.
       const [nameCol, valueCol] = res.columns;
       if (nameCol === undefined || valueCol === undefined) return [];
-      return mapGlobalVariables(res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const));
+      return mapGlobalVariables(
+        res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const),
+        names,
+      );
     },
   };
 }

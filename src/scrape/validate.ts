@@ -69,17 +69,27 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
     if (!METRIC_NAME.test(f.name)) throw new CollectorError(`invalid metric name ${JSON.stringify(f.name)}`);
     if (names.has(f.name)) throw new CollectorError(`metric family ${f.name} emitted twice`);
     names.add(f.name);
-    const suffixes = new Set<string>();
     const samples = f.samples;
+    // Most families have one sample: no sets for them.
+    let firstSuffix: string | undefined;
+    let suffixes: Set<string> | undefined;
     let shape: string[] | undefined;
-    let keys = new Set<string>();
+    let keys: Set<string> | undefined;
     let byShape = true;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       if (!Number.isFinite(s.value)) throw new CollectorError(`non-finite value in ${f.name}`);
       const suffix = s.suffix ?? '';
-      if (!suffixes.has(suffix)) {
+      let known = true;
+      if (firstSuffix === undefined) {
+        firstSuffix = suffix;
+        known = false;
+      } else if (suffix !== firstSuffix) {
+        suffixes ??= new Set();
+        known = suffixes.has(suffix);
         suffixes.add(suffix);
+      }
+      if (!known) {
         const owner = written.get(f.name + suffix);
         // Rare: no error so far, and from here only the global check gives the exact outcome.
         if (owner !== undefined && owner !== f.name) return validateFamiliesByKey(families, maxSeries);
@@ -94,9 +104,13 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
         byShape = false;
         keys = new Set(samples.slice(0, i).map((p) => seriesKey(p.suffix ?? '', p.labels)));
       }
-      const key = byShape ? shapeKey(suffix, s.labels, shape) : seriesKey(suffix, s.labels);
-      if (keys.has(key)) throw new CollectorError(`duplicate series in ${f.name}`);
-      keys.add(key);
+      if (i > 0) {
+        const first = samples[0]!;
+        keys ??= new Set([shapeKey(first.suffix ?? '', first.labels, shape)]);
+        const key = byShape ? shapeKey(suffix, s.labels, shape) : seriesKey(suffix, s.labels);
+        if (keys.has(key)) throw new CollectorError(`duplicate series in ${f.name}`);
+        keys.add(key);
+      }
       series++;
       if (series > maxSeries)
         throw new CollectorError(`more than ${maxSeries} series; raise --exporter.max_series or filter`);
