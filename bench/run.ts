@@ -18,6 +18,7 @@ import {
   createFixtures,
   createUsers,
   probeAddresses,
+  removeTempDirs,
   startBenchDb,
 } from './lib/db.js';
 import { Floor } from './lib/floor.js';
@@ -501,6 +502,7 @@ async function main(): Promise<void> {
       log(`the server logged errors: ${saved}`);
     }
     await db.destroy();
+    removeTempDirs();
   }
 
   const g = goals(results);

@@ -4,7 +4,7 @@
  * /probe scenario uses as distinct targets; fixture schemas; one account per participant; the
  * server's own counters; a background write load on its own connection.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mysql from 'mysql2/promise';
@@ -28,10 +28,18 @@ export interface BenchDbOptions {
   readonly probeTargets: number;
 }
 
+/** Temporary directories this process created, removed by removeTempDirs(). */
+export const tempDirs: string[] = [];
+
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 export async function startBenchDb(opts: BenchDbOptions): Promise<MariaDb> {
   // A private tmpdir for the server's internal temporary tables: nothing else on the machine can
   // touch its files there.
   const serverTmp = mkdtempSync(join(tmpdir(), 'mysql-exporter-bench-tmp-'));
+  tempDirs.push(serverTmp);
   const binds = ['127.0.0.1', ...probeAddresses(opts.probeTargets)].join(',');
   const instances = Math.max(1000, opts.tables * 2 + 500);
   return startMariaDb({

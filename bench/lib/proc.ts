@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../test/helpers/mariadb.js';
+import { tempDirs } from './db.js';
 import { log } from './log.js';
 
 export type Side = 'ours' | 'theirs';
@@ -68,6 +69,7 @@ export function buildOurs(): string {
 
 export function writeCnf(port: number, user: string, password: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-bench-'));
+  tempDirs.push(dir);
   const p = join(dir, 'my.cnf');
   writeFileSync(p, `[client]\nhost = 127.0.0.1\nport = ${port}\nuser = ${user}\npassword = "${password}"\n`, {
     mode: 0o600,
