@@ -101,7 +101,11 @@ export function createRouter(deps: HttpDeps): Router {
       const extra = probe ? [] : (deps.extraMetrics?.() ?? []);
       const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
       if (res.writableEnded || res.destroyed) return;
-      res.status(200).type(PROMETHEUS_CONTENT_TYPE).send(body);
+      // res.end, not res.send: no ETag hash over a body that is different on every scrape.
+      res
+        .status(200)
+        .set({ 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': String(Buffer.byteLength(body)) });
+      res.end(body);
     } catch (err) {
       if (res.destroyed) return;
       if (err instanceof BadParamError || err instanceof UnknownCollectorError)
