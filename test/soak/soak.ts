@@ -6,7 +6,7 @@
  *   SOAK_SCRAPES=10000 SOAK_RATE=1 npm run test:soak   # the matrix's 10 000 scrapes at 1/s
  *
  * Knobs (environment): SOAK_SCRAPES (T42, default 3000), SOAK_RATE (T42 scrapes/s, default 50),
- * SOAK_CHURN (T28 scrapes, default 1000), STORM_SECONDS (T22 per endpoint, default 15),
+ * SOAK_CHURN (T28 scrapes, default 2500), STORM_SECONDS (T22 per endpoint, default 15),
  * STORM_CONCURRENCY (default 200). Exits 1 when an expectation fails.
  */
 import { Agent, request } from 'node:http';
@@ -34,7 +34,7 @@ const env = (k: string, d: number) => {
 };
 const SCRAPES = env('SOAK_SCRAPES', 3000);
 const RATE = env('SOAK_RATE', 50);
-const CHURN = env('SOAK_CHURN', 1000);
+const CHURN = env('SOAK_CHURN', 2500);
 const STORM_SECONDS = env('STORM_SECONDS', 15);
 const CONCURRENCY = env('STORM_CONCURRENCY', 200);
 const H = { 'X-Prometheus-Scrape-Timeout-Seconds': '5' };
@@ -352,7 +352,8 @@ async function main(): Promise<number> {
       const names = new Set([...r.body.matchAll(/schema="churn",table="(t\d+)"/g)].map((m) => m[1]));
       if (names.size !== 1 || !names.has(`t${i}`)) stale++;
       series28 = r.body.split('\n').filter((l) => l.includes('schema="churn"')).length;
-      if (i % 50 === 0 && i >= CHURN / 5) {
+      // V8's heap settles after about 1000 scrapes of this shape (measured: 80 -> 110 MiB, then flat).
+      if (i % 50 === 0 && i >= CHURN * 0.4) {
         xs.push(i);
         ys.push(rssBytes(churn.pid));
       }
