@@ -116,9 +116,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
 
   const urls: string[] = [];
   try {
-    for (const raw of config.listenAddresses) {
-      const addr = parseListenAddress(raw);
-      if (!addr) throw new Error(`invalid listen address ${raw}`);
+    // systemd socket activation: the inherited descriptors replace --web.listen-address.
+    const listeners: Array<
+      { readonly port: number; readonly host: string | undefined } | { readonly fd: number }
+    > =
+      config.systemdFds.length > 0
+        ? config.systemdFds.map((fd) => ({ fd }))
+        : config.listenAddresses.map((raw) => {
+            const addr = parseListenAddress(raw);
+            if (!addr) throw new Error(`invalid listen address ${raw}`);
+            return addr;
+          });
+    for (const addr of listeners) {
       let server: Server | HttpsServer;
       if (web?.tls && web.material) {
         const tlsServer = createHttpsServer(
@@ -142,15 +151,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       server.maxHeadersCount = 100;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(addr.port, addr.host, () => {
+        const done = () => {
           server.off('error', reject);
           resolve();
-        });
+        };
+        if ('fd' in addr) server.listen({ fd: addr.fd }, done);
+        else server.listen(addr.port, addr.host, done);
       });
       server.on('error', (err) => log.error('http server error', { err: err.message }));
       servers.push(server);
-      const a = server.address() as AddressInfo;
-      urls.push(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+      const a = server.address() as AddressInfo | string | null;
+      if (a === null || typeof a === 'string') urls.push(a ?? `fd:${'fd' in addr ? addr.fd : '?'}`);
+      else urls.push(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
     }
   } catch (err) {
     for (const s of servers) s.close();

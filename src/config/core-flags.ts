@@ -32,7 +32,7 @@ export function coreFlags(home: string): FlagSpec[] {
       name: 'web.systemd-socket',
       kind: 'bool',
       default: false,
-      help: 'Use systemd socket activation listeners instead of port listeners (accepted for compatibility; not supported).',
+      help: 'Use systemd socket activation listeners (LISTEN_FDS) instead of port listeners (Linux only).',
     },
     {
       name: 'timeout-offset',

@@ -32,6 +32,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LoadedConfig {
   readonly listenAddresses: readonly string[];
+  /** Inherited listening sockets (--web.systemd-socket); when non-empty they replace listenAddresses. */
+  readonly systemdFds: readonly number[];
   readonly telemetryPath: string;
   readonly webConfigFile: string;
   /** The parsed --web.config.file (TLS, basic auth, headers); absent without the flag. */
@@ -109,12 +111,19 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
       key: '--web.telemetry-path',
       message: 'must start with / and not be /',
     });
-  if (flagBool(v, 'web.systemd-socket'))
-    problems.push({
-      source: 'command line',
-      key: '--web.systemd-socket',
-      message: 'systemd socket activation is not supported',
-    });
+  // systemd socket activation (sd_listen_fds): descriptors 3 .. 3+LISTEN_FDS-1, meant for this process.
+  const systemdFds: number[] = [];
+  if (flagBool(v, 'web.systemd-socket')) {
+    const count = Number(env.LISTEN_FDS);
+    if (env.LISTEN_PID !== String(process.pid) || !Number.isInteger(count) || count < 1)
+      problems.push({
+        source: 'environment',
+        key: '--web.systemd-socket',
+        message:
+          'LISTEN_PID/LISTEN_FDS do not hand this process any socket (start it from a systemd .socket unit)',
+      });
+    else for (let i = 0; i < count; i++) systemdFds.push(3 + i);
+  }
 
   const probeAllow: AllowRule[] = [];
   for (const raw of flagStrings(v, 'probe.allow')) {
@@ -189,6 +198,7 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     kind: 'config',
     config: {
       listenAddresses: flagStrings(v, 'web.listen-address'),
+      systemdFds,
       telemetryPath,
       webConfigFile,
       ...(web ? { web } : {}),

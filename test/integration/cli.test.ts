@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { test } from 'node:test';
 import { freePort } from '../helpers/mariadb.js';
 
@@ -105,4 +106,64 @@ test('SIGHUP reloads (a broken file keeps the running config), SIGTERM stops the
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(stderr, /msg=stopped/);
+});
+
+test('--web.systemd-socket serves on the inherited descriptor (LISTEN_FDS/LISTEN_PID)', async () => {
+  const listener = createNetServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = (listener.address() as AddressInfo).port;
+  const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@"',
+      process.execPath,
+      ...CLI,
+      '--web.systemd-socket',
+      '--mysqld.address=127.0.0.1:1',
+      '--mysqld.username=exporter',
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+      stdio: ['ignore', 'ignore', 'pipe', fd],
+    },
+  );
+  listener.close();
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  try {
+    let status = 0;
+    for (let i = 0; i < 200 && status !== 200; i++) {
+      try {
+        status = (await fetch(`http://127.0.0.1:${port}/-/healthy`)).status;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(status, 200, stderr);
+    assert.match(stderr, /msg=listening/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const refused = run(['--web.systemd-socket', '--mysqld.username=exporter']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /LISTEN_PID\/LISTEN_FDS/);
+});
+
+test('every flag of the Debian mysqld_exporter 0.14 is a flag of ours', () => {
+  const reference = spawnSync('/usr/bin/prometheus-mysqld-exporter', ['--help-long'], { encoding: 'utf8' });
+  const text = `${reference.stdout}${reference.stderr}`;
+  const names = [...text.matchAll(/^\s+(?:-[a-z], )?--([a-z][a-z0-9._-]*)/gm)].map((m) => m[1]!);
+  assert.ok(names.length > 60, `expected the reference's flag list, got ${names.length}`);
+  const ours = run(['--help']).stdout;
+  const listed = (n: string) =>
+    new RegExp(`--(\\[no-\\])?${n.replace(/[.]/g, '\\.')}(=|\\s|$)`, 'm').test(ours);
+  const missing = names.filter(
+    (n) => !['help', 'version', 'help-long', 'help-man'].includes(n) && !listed(n),
+  );
+  assert.deepEqual(missing, []);
 });
