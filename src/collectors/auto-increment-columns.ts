@@ -7,11 +7,10 @@
  * the information_schema query cheap on servers with many tables (mysqld_exporter #725). The join
  * matches names exactly (binary), so tables whose names differ only in letter case do not cross.
  */
-import { flagNumber, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { flagNumber } from '../config/flags.js';
+import type { MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
@@ -84,27 +83,19 @@ export function autoIncrementFamilies(rows: readonly Row[]): MetricFamily[] {
   return out.families();
 }
 
-export function autoIncrementCollector(opts: { readonly maxSeries: number }): Collector {
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const allowed = maxRows(opts.maxSeries, SERIES_PER_COLUMN);
-      const res = await ctx.db.query(AUTO_INCREMENT_SQL, [allowed + 1]);
-      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
-      return autoIncrementFamilies(res.rows);
-    },
-  };
-}
-
-export const autoIncrementColumns: CollectorDef = {
+export const autoIncrementColumns = defineCollector({
   name: NAME,
   help: HELP,
   enabledByDefault: false,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
   flags: [maxSeriesFlag(NAME)],
-  create(flags: FlagValues): Collector {
-    return autoIncrementCollector({ maxSeries: flagNumber(flags, `${FLAG}.max_series`) });
+  collect(flags) {
+    const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
+    return async (ctx) => {
+      const allowed = maxRows(maxSeries, SERIES_PER_COLUMN);
+      const res = await ctx.db.query(AUTO_INCREMENT_SQL, [allowed + 1]);
+      enforceRowCap(NAME, res.rows.length, allowed, maxSeries);
+      return autoIncrementFamilies(res.rows);
+    };
   },
-};
+});

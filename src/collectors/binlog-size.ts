@@ -1,17 +1,7 @@
-/**
- * `binlog_size`: combined size and number of the binary log files, and the number of the newest one
- * (`mysql_binlog_size_bytes`, `mysql_binlog_files`, `mysql_binlog_file_number`).
- *
- * `SELECT @@log_bin` first: with binary logging off the collector emits nothing and never runs
- * `SHOW BINARY LOGS` (which would fail). The result has 2 columns (Log_name, File_size) or 3
- * (MySQL 8.0.14+ adds Encrypted); columns are read by name.
- */
-import type { FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
 import { CollectorError } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, QueryResult } from '../scrape/types.js';
+import type { MetricFamily, QueryResult } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'binlog_size';
 const HELP = 'Collect the current size of all registered binlog files';
@@ -70,25 +60,14 @@ function logBinOn(v: QueryResult['rows'][number][string] | undefined): boolean {
   return s === '1' || s === 'ON';
 }
 
-export function binlogSizeCollector(): Collector {
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const gate = await ctx.db.query(LOG_BIN_SQL);
-      if (!logBinOn(gate.rows[0]?.log_bin)) return [];
-      return binlogFamilies(await ctx.db.query(BINARY_LOGS_SQL));
-    },
-  };
-}
-
-export const binlogSize: CollectorDef = {
+export const binlogSize = defineCollector({
   name: NAME,
   help: HELP,
   enabledByDefault: false,
-  create(_flags: FlagValues): Collector {
-    return binlogSizeCollector();
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  collect: () => async (ctx) => {
+    const gate = await ctx.db.query(LOG_BIN_SQL);
+    if (!logBinOn(gate.rows[0]?.log_bin)) return [];
+    return binlogFamilies(await ctx.db.query(BINARY_LOGS_SQL));
   },
-};
+});

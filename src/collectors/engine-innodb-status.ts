@@ -1,13 +1,6 @@
-/**
- * `engine_innodb_status`: three gauges parsed from the text of SHOW ENGINE INNODB STATUS.
- * MySQL and Percona Server print "N queries inside InnoDB, M queries in queue" and
- * "N read views open inside InnoDB"; MariaDB 10.5+ prints only the read-views line (its thread
- * concurrency throttling is gone), so there only that gauge is emitted, as mysqld_exporter does.
- */
-import { supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily } from '../scrape/types.js';
+import type { MetricFamily } from '../scrape/types.js';
 import { labelValue } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'engine_innodb_status';
 
@@ -44,24 +37,15 @@ export function parseInnodbStatus(text: string): MetricFamily[] {
   return out;
 }
 
-export function engineInnodbStatusCollector(): Collector {
-  return {
-    name: NAME,
-    help: 'Collect from SHOW ENGINE INNODB STATUS.',
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const res = await ctx.db.query(ENGINE_INNODB_STATUS_SQL);
-      const row = res.rows[0];
-      if (!row) return [];
-      return parseInnodbStatus(labelValue(row.Status));
-    },
-  };
-}
-
-export const engineInnodbStatus: CollectorDef = {
+export const engineInnodbStatus = defineCollector({
   name: NAME,
   help: 'Collect from SHOW ENGINE INNODB STATUS.',
   enabledByDefault: false,
-  create: () => engineInnodbStatusCollector(),
-};
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  collect: () => async (ctx) => {
+    const res = await ctx.db.query(ENGINE_INNODB_STATUS_SQL);
+    const row = res.rows[0];
+    if (!row) return [];
+    return parseInnodbStatus(labelValue(row.Status));
+  },
+});

@@ -11,10 +11,10 @@
  */
 import { type ServerInfo, supportPredicate } from '../db/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, QueryResult, Row } from '../scrape/types.js';
+import type { MetricFamily, QueryResult, Row } from '../scrape/types.js';
 import { sanitizeName } from '../scrape/validate.js';
 import { labelValue, parseStatusValue } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'engine_tokudb_status';
 
@@ -56,33 +56,24 @@ export function tokudbFamilies(rows: readonly Row[]): MetricFamily[] {
   return out;
 }
 
-export function engineTokudbStatusCollector(): Collector {
-  return {
-    name: NAME,
-    help: 'Collect from SHOW ENGINE TOKUDB STATUS.',
-    enabledByDefault: false,
-    supports: tokudbPossible,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      let res: QueryResult;
-      try {
-        res = await ctx.db.query(ENGINE_TOKUDB_STATUS_SQL);
-      } catch (err) {
-        if (err instanceof QueryError && /unknown storage engine/i.test(err.message)) {
-          throw new CollectorError(
-            `TokuDB is not loaded on this server (${errorMessage(err)}); turn off --collect.${NAME}`,
-            { cause: err },
-          );
-        }
-        throw err;
-      }
-      return tokudbFamilies(res.rows);
-    },
-  };
-}
-
-export const engineTokudbStatus: CollectorDef = {
+export const engineTokudbStatus = defineCollector({
   name: NAME,
   help: 'Collect from SHOW ENGINE TOKUDB STATUS.',
   enabledByDefault: false,
-  create: () => engineTokudbStatusCollector(),
-};
+  supports: tokudbPossible,
+  collect: () => async (ctx) => {
+    let res: QueryResult;
+    try {
+      res = await ctx.db.query(ENGINE_TOKUDB_STATUS_SQL);
+    } catch (err) {
+      if (err instanceof QueryError && /unknown storage engine/i.test(err.message)) {
+        throw new CollectorError(
+          `TokuDB is not loaded on this server (${errorMessage(err)}); turn off --collect.${NAME}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return tokudbFamilies(res.rows);
+  },
+});

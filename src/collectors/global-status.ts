@@ -1,30 +1,7 @@
-/**
- * global_status: `SHOW GLOBAL STATUS`, mapped exactly as mysqld_exporter maps it.
- *
- * Mapping (name = the variable name sanitised: non-[a-zA-Z0-9_] -> `_`, lowercased):
- * - `com_<x>`                        -> mysql_global_status_commands_total{command="<x>"}                 counter
- * - `handler_<x>`                    -> mysql_global_status_handlers_total{handler="<x>"}                 counter
- * - `connection_errors_<x>`          -> mysql_global_status_connection_errors_total{error="<x>"}          counter
- * - `innodb_buffer_pool_pages_<x>`   -> data|free|misc|old: mysql_global_status_buffer_pool_pages{state}  gauge
- *                                       dirty: mysql_global_status_buffer_pool_dirty_pages               gauge
- *                                       total: dropped
- *                                       other: mysql_global_status_buffer_pool_page_changes_total{operation} counter
- * - `innodb_rows_<x>`                -> mysql_global_status_innodb_row_ops_total{operation="<x>"}          counter
- * - `performance_schema_<x>`         -> mysql_global_status_performance_schema_lost_total{instrumentation} counter
- * - anything else                    -> mysql_global_status_<name>                                        untyped
- * - Galera text items                -> mysql_galera_status_info{wsrep_local_state_uuid,wsrep_cluster_state_uuid,
- *                                       wsrep_provider_version} = 1 (when wsrep_local_state_uuid is set), and
- *                                       mysql_galera_evs_repl_latency_{min_seconds,avg_seconds,max_seconds,stdev,
- *                                       sample_size} gauges from `wsrep_evs_repl_latency` (min/avg/max/stdev/samples).
- *
- * Values go through parseStatusValue; unparseable values are skipped. When two variables sanitise to the
- * same series (`a.b` and `a_b`), the first one wins and the other is dropped.
- */
-import { supportPredicate } from '../db/server-info.js';
 import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
 import { sanitizeName } from '../scrape/validate.js';
-import type { Cell, Collector, CollectContext, Labels, MetricFamily, MetricType } from '../scrape/types.js';
-import type { CollectorDef } from './collector-def.js';
+import type { Cell, Labels, MetricFamily, MetricType } from '../scrape/types.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
 export const GLOBAL_STATUS_SQL = 'SHOW GLOBAL STATUS';
@@ -214,16 +191,14 @@ export function parseEvsReplLatency(s: string): number[] | undefined {
   return values;
 }
 
-const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
-
-function createGlobalStatus(): Collector {
-  const names = new Map<string, StatusName>();
-  return {
-    name: 'global_status',
-    help: 'Collect from SHOW GLOBAL STATUS',
-    enabledByDefault: true,
-    supports,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const globalStatusCollector = defineCollector({
+  name: 'global_status',
+  help: 'Collect from SHOW GLOBAL STATUS',
+  enabledByDefault: true,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  collect() {
+    const names = new Map<string, StatusName>();
+    return async (ctx) => {
       const res = await ctx.db.query(GLOBAL_STATUS_SQL);
       // Positional columns (Variable_name, Value): the header's spelling differs between servers.
       const [nameCol, valueCol] = res.columns;
@@ -232,13 +207,6 @@ function createGlobalStatus(): Collector {
         res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const),
         names,
       );
-    },
-  };
-}
-
-export const globalStatusCollector: CollectorDef = {
-  name: 'global_status',
-  help: 'Collect from SHOW GLOBAL STATUS',
-  enabledByDefault: true,
-  create: createGlobalStatus,
-};
+    };
+  },
+});

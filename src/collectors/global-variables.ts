@@ -1,21 +1,7 @@
-/**
- * global_variables: `SHOW GLOBAL VARIABLES`, mapped as mysqld_exporter maps it.
- *
- * Mapping:
- * - every variable whose value parses (parseStatusValue: numbers, ON/OFF, YES/NO, ...) ->
- *   mysql_global_variables_<name sanitised: non-[a-zA-Z0-9_] -> `_`, lowercased>   gauge
- *   (the first of two variables that sanitise to the same name wins)
- * - mysql_version_info{innodb_version,version,version_comment} = 1                 gauge (always)
- * - mysql_galera_variables_info{wsrep_cluster_name} = 1                             gauge (when set)
- * - mysql_galera_gcache_size_bytes from `wsrep_provider_options` `gcache.size = N[K|M|G|T]`  gauge
- *   (only when the option is found; mysqld_exporter emits 0 when it is not, we emit nothing)
- * - mysql_transaction_isolation{level} = 1 from `transaction_isolation`, else `tx_isolation`  gauge
- */
-import { supportPredicate } from '../db/server-info.js';
 import { labelValue, parseStatusValue } from '../scrape/values.js';
 import { sanitizeName } from '../scrape/validate.js';
-import type { Cell, Collector, CollectContext, MetricFamily, Sample } from '../scrape/types.js';
-import type { CollectorDef } from './collector-def.js';
+import type { Cell, MetricFamily, Sample } from '../scrape/types.js';
+import { defineCollector } from './collector-def.js';
 
 export const GLOBAL_VARIABLES_SQL = 'SHOW GLOBAL VARIABLES';
 
@@ -124,16 +110,14 @@ export function mapGlobalVariables(
   return out;
 }
 
-const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
-
-function createGlobalVariables(): Collector {
-  const names = new Map<string, VariableName>();
-  return {
-    name: 'global_variables',
-    help: 'Collect from SHOW GLOBAL VARIABLES',
-    enabledByDefault: true,
-    supports,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const globalVariablesCollector = defineCollector({
+  name: 'global_variables',
+  help: 'Collect from SHOW GLOBAL VARIABLES',
+  enabledByDefault: true,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  collect() {
+    const names = new Map<string, VariableName>();
+    return async (ctx) => {
       const res = await ctx.db.query(GLOBAL_VARIABLES_SQL);
       // Positional columns (Variable_name, Value): the header's spelling differs between servers.
       const [nameCol, valueCol] = res.columns;
@@ -142,13 +126,6 @@ function createGlobalVariables(): Collector {
         res.rows.map((r) => [labelValue(r[nameCol]), r[valueCol]] as const),
         names,
       );
-    },
-  };
-}
-
-export const globalVariablesCollector: CollectorDef = {
-  name: 'global_variables',
-  help: 'Collect from SHOW GLOBAL VARIABLES',
-  enabledByDefault: true,
-  create: createGlobalVariables,
-};
+    };
+  },
+});

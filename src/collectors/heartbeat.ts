@@ -6,12 +6,11 @@
  * quoted with backticks, backticks inside doubled. The statement is sent without parameters, so a
  * `?` in a name is never taken for a placeholder.
  */
-import { flagBool, flagString, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
+import { flagBool, flagString } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, Sample } from '../scrape/types.js';
+import type { MetricFamily, Sample } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'heartbeat';
 const FLAG = `collect.${NAME}`;
@@ -38,13 +37,38 @@ export interface HeartbeatOptions {
   readonly utc: boolean;
 }
 
-export function heartbeatCollector(opts: HeartbeatOptions): Collector {
-  return {
-    name: NAME,
-    help: 'Collect from heartbeat.',
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const heartbeat = defineCollector({
+  name: NAME,
+  help: 'Collect from heartbeat.',
+  enabledByDefault: false,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  flags: [
+    {
+      name: `${FLAG}.database`,
+      kind: 'string',
+      default: 'heartbeat',
+      help: 'Database from where to collect heartbeat data.',
+    },
+    {
+      name: `${FLAG}.table`,
+      kind: 'string',
+      default: 'heartbeat',
+      help: 'Table from where to collect heartbeat data.',
+    },
+    {
+      name: `${FLAG}.utc`,
+      kind: 'bool',
+      default: false,
+      help: 'Use UTC for timestamps of the current server (`pt-heartbeat` is called with `--utc`).',
+    },
+  ],
+  collect(flags) {
+    const opts: HeartbeatOptions = {
+      database: flagString(flags, `${FLAG}.database`),
+      table: flagString(flags, `${FLAG}.table`),
+      utc: flagBool(flags, `${FLAG}.utc`),
+    };
+    return async (ctx) => {
       let sql: string;
       try {
         sql = heartbeatSql(opts.database, opts.table, opts.utc);
@@ -79,39 +103,6 @@ export function heartbeatCollector(opts: HeartbeatOptions): Collector {
         },
       ];
       return families.filter((f) => f.samples.length > 0);
-    },
-  };
-}
-
-export const heartbeat: CollectorDef = {
-  name: NAME,
-  help: 'Collect from heartbeat.',
-  enabledByDefault: false,
-  flags: [
-    {
-      name: `${FLAG}.database`,
-      kind: 'string',
-      default: 'heartbeat',
-      help: 'Database from where to collect heartbeat data.',
-    },
-    {
-      name: `${FLAG}.table`,
-      kind: 'string',
-      default: 'heartbeat',
-      help: 'Table from where to collect heartbeat data.',
-    },
-    {
-      name: `${FLAG}.utc`,
-      kind: 'bool',
-      default: false,
-      help: 'Use UTC for timestamps of the current server (`pt-heartbeat` is called with `--utc`).',
-    },
-  ],
-  create(flags: FlagValues): Collector {
-    return heartbeatCollector({
-      database: flagString(flags, `${FLAG}.database`),
-      table: flagString(flags, `${FLAG}.table`),
-      utc: flagBool(flags, `${FLAG}.utc`),
-    });
+    };
   },
-};
+});

@@ -1,17 +1,7 @@
-/**
- * `info_schema.innodb_metrics`: the enabled InnoDB counters from information_schema.innodb_metrics as
- * `mysql_info_schema_innodb_metrics_<subsystem>_<name>[_total]`, with mysqld_exporter's special
- * families for buffer page I/O and buffer pool pages.
- *
- * MySQL (and MariaDB up to 10.4) mark enabled counters with `STATUS = 'enabled'`; MariaDB 10.5+
- * replaced that column with `ENABLED = 1`. The statement is chosen by flavor and version, so no
- * information_schema.columns lookup runs on any scrape (mysqld_exporter does one on every scrape).
- */
-import type { FlagValues } from '../config/flags.js';
-import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { type ServerInfo, atLeast } from '../db/server-info.js';
+import type { CollectContext, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
 const NAME = 'info_schema.innodb_metrics';
@@ -104,24 +94,13 @@ export function innodbMetricsFamilies(rows: readonly Row[], log?: CollectContext
   return out.families();
 }
 
-export function innodbMetricsCollector(): Collector {
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.6', mariadb: '>=10.0' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const res = await ctx.db.query(innodbMetricsSql(ctx.server));
-      return innodbMetricsFamilies(res.rows, ctx.log);
-    },
-  };
-}
-
-export const infoSchemaInnodbMetrics: CollectorDef = {
+export const infoSchemaInnodbMetrics = defineCollector({
   name: NAME,
   help: HELP,
   enabledByDefault: false,
-  create(_flags: FlagValues): Collector {
-    return innodbMetricsCollector();
+  supports: { mysql: '>=5.6', mariadb: '>=10.0' },
+  collect: () => async (ctx) => {
+    const res = await ctx.db.query(innodbMetricsSql(ctx.server));
+    return innodbMetricsFamilies(res.rows, ctx.log);
   },
-};
+});

@@ -8,12 +8,12 @@
  * `SELECT *`) and the result, including "this server lacks a needed column", is cached in the
  * collector instance, so a server without the table fails with one reason and no further statements.
  */
-import { flagNumber, type FlagValues } from '../config/flags.js';
-import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
+import { flagNumber } from '../config/flags.js';
+import { type ServerInfo, atLeast } from '../db/server-info.js';
 import { CollectorError } from '../errors.js';
-import type { Cell, Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import type { Cell, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
@@ -115,16 +115,18 @@ export function tablespacesFamilies(rows: readonly Row[]): MetricFamily[] {
   return out.families();
 }
 
-export function tablespacesCollector(opts: { readonly maxSeries: number }): Collector {
-  // Detection per target and server version; lives and dies with this collector instance.
-  const detected = new Map<string, Detection>();
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    // FILE_SIZE / ALLOCATED_SIZE exist from MySQL 5.7 and MariaDB 10.2.
-    supports: supportPredicate({ mysql: '>=5.7', mariadb: '>=10.2' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const infoSchemaInnodbTablespaces = defineCollector({
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  // FILE_SIZE / ALLOCATED_SIZE exist from MySQL 5.7 and MariaDB 10.2.
+  supports: { mysql: '>=5.7', mariadb: '>=10.2' },
+  flags: [maxSeriesFlag(NAME)],
+  collect(flags) {
+    const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
+    // Detection per target and server version; lives and dies with this collector instance.
+    const detected = new Map<string, Detection>();
+    return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let detection = detected.get(key);
       if (!detection) {
@@ -135,20 +137,10 @@ export function tablespacesCollector(opts: { readonly maxSeries: number }): Coll
         detected.set(key, detection);
       }
       if (!detection.ok) throw new CollectorError(detection.reason);
-      const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLESPACE);
+      const allowed = maxRows(maxSeries, SERIES_PER_TABLESPACE);
       const res = await ctx.db.query(tablespacesSql(detection.shape), [allowed + 1]);
-      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
+      enforceRowCap(NAME, res.rows.length, allowed, maxSeries);
       return tablespacesFamilies(res.rows);
-    },
-  };
-}
-
-export const infoSchemaInnodbTablespaces: CollectorDef = {
-  name: NAME,
-  help: HELP,
-  enabledByDefault: false,
-  flags: [maxSeriesFlag(NAME)],
-  create(flags: FlagValues): Collector {
-    return tablespacesCollector({ maxSeries: flagNumber(flags, `${FLAG}.max_series`) });
+    };
   },
-};
+});

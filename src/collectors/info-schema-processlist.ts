@@ -5,12 +5,11 @@
  * Unlike mysqld_exporter, the statement groups by the host without its port, so one row stands for
  * one (user, host, command, state) group rather than one connection.
  */
-import { flagBool, flagNumber, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
+import { flagBool, flagNumber } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import type { MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxSeriesFlag } from './series-cap.js';
 
@@ -102,25 +101,11 @@ export function processlistFamilies(rows: readonly Row[], opts: ProcesslistOptio
   return out.families();
 }
 
-export function processlistCollector(opts: ProcesslistOptions): Collector {
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      // One group yields at least one series, so more than max_series groups can never fit.
-      const res = await ctx.db.query(PROCESSLIST_SQL, [opts.minTime, opts.maxSeries + 1]);
-      enforceRowCap(NAME, res.rows.length, opts.maxSeries, opts.maxSeries);
-      return processlistFamilies(res.rows, opts);
-    },
-  };
-}
-
-export const infoSchemaProcesslist: CollectorDef = {
+export const infoSchemaProcesslist = defineCollector({
   name: NAME,
   help: HELP,
   enabledByDefault: false,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
   flags: [
     {
       name: `${FLAG}.min_time`,
@@ -143,12 +128,18 @@ export const infoSchemaProcesslist: CollectorDef = {
     },
     maxSeriesFlag(NAME),
   ],
-  create(flags: FlagValues): Collector {
-    return processlistCollector({
+  collect(flags) {
+    const opts: ProcesslistOptions = {
       minTime: flagNumber(flags, `${FLAG}.min_time`),
       byUser: flagBool(flags, `${FLAG}.processes_by_user`),
       byHost: flagBool(flags, `${FLAG}.processes_by_host`),
       maxSeries: flagNumber(flags, `${FLAG}.max_series`),
-    });
+    };
+    return async (ctx) => {
+      // One group yields at least one series, so more than max_series groups can never fit.
+      const res = await ctx.db.query(PROCESSLIST_SQL, [opts.minTime, opts.maxSeries + 1]);
+      enforceRowCap(NAME, res.rows.length, opts.maxSeries, opts.maxSeries);
+      return processlistFamilies(res.rows, opts);
+    };
   },
-};
+});

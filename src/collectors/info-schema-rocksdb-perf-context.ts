@@ -6,13 +6,13 @@
  * loaded, the one statement fails with a one-line reason. Only the 23 stat types are fetched (filtered
  * on the server) and the row count is capped by `collect.info_schema.rocksdb_perf_context.max_series`.
  */
-import { flagNumber, type FlagValues } from '../config/flags.js';
+import { flagNumber } from '../config/flags.js';
 import { type ServerInfo, supportPredicate } from '../db/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
+import type { MetricFamily, QueryResult, Sample } from '../scrape/types.js';
 import { seriesKey } from '../scrape/validate.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxSeriesFlag } from './series-cap.js';
 
 const NAME = 'info_schema.rocksdb_perf_context';
@@ -87,13 +87,15 @@ export function rocksdbPerfContextFamilies(res: QueryResult): MetricFamily[] {
   return families;
 }
 
-export function rocksdbPerfContextCollector(maxSeries: number): Collector {
-  return {
-    name: NAME,
-    help: 'Collect RocksDB metrics from information_schema.ROCKSDB_PERF_CONTEXT.',
-    enabledByDefault: false,
-    supports: myrocksPossible,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const infoSchemaRocksdbPerfContext = defineCollector({
+  name: NAME,
+  help: 'Collect RocksDB metrics from information_schema.ROCKSDB_PERF_CONTEXT.',
+  enabledByDefault: false,
+  supports: myrocksPossible,
+  flags: [maxSeriesFlag(NAME)],
+  collect(flags) {
+    const maxSeries = flagNumber(flags, `collect.${NAME}.max_series`);
+    return async (ctx) => {
       let res: QueryResult;
       try {
         res = await ctx.db.query(ROCKSDB_PERF_CONTEXT_SQL, [
@@ -111,14 +113,6 @@ export function rocksdbPerfContextCollector(maxSeries: number): Collector {
       }
       enforceRowCap(NAME, res.rows.length, maxSeries, maxSeries);
       return rocksdbPerfContextFamilies(res);
-    },
-  };
-}
-
-export const infoSchemaRocksdbPerfContext: CollectorDef = {
-  name: NAME,
-  help: 'Collect RocksDB metrics from information_schema.ROCKSDB_PERF_CONTEXT.',
-  enabledByDefault: false,
-  flags: [maxSeriesFlag(NAME)],
-  create: (flags: FlagValues) => rocksdbPerfContextCollector(flagNumber(flags, `collect.${NAME}.max_series`)),
-};
+    };
+  },
+});

@@ -7,11 +7,10 @@
  * explicit list, one statement per listed schema. The row budget spans all statements, so the
  * series cap holds without loading more than one row past it.
  */
-import { flagNumber, flagString, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
-import type { Cell, Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import { flagNumber, flagString } from '../config/flags.js';
+import type { Cell, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
@@ -101,13 +100,27 @@ export interface TablesOptions {
   readonly maxSeries: number;
 }
 
-export function tablesCollector(opts: TablesOptions): Collector {
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const infoSchemaTables = defineCollector({
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  flags: [
+    {
+      name: `${FLAG}.databases`,
+      kind: 'string',
+      default: '*',
+      placeholder: 'LIST',
+      help: "The list of databases to collect table stats for, or '*' for all",
+    },
+    maxSeriesFlag(NAME),
+  ],
+  collect(flags) {
+    const opts: TablesOptions = {
+      databases: parseDatabases(flagString(flags, `${FLAG}.databases`)),
+      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+    };
+    return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLE);
       const rows: Row[] = [];
       if (opts.databases === '*') {
@@ -122,28 +135,6 @@ export function tablesCollector(opts: TablesOptions): Collector {
       }
       enforceRowCap(NAME, rows.length, allowed, opts.maxSeries);
       return tablesFamilies(rows);
-    },
-  };
-}
-
-export const infoSchemaTables: CollectorDef = {
-  name: NAME,
-  help: HELP,
-  enabledByDefault: false,
-  flags: [
-    {
-      name: `${FLAG}.databases`,
-      kind: 'string',
-      default: '*',
-      placeholder: 'LIST',
-      help: "The list of databases to collect table stats for, or '*' for all",
-    },
-    maxSeriesFlag(NAME),
-  ],
-  create(flags: FlagValues): Collector {
-    return tablesCollector({
-      databases: parseDatabases(flagString(flags, `${FLAG}.databases`)),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
-    });
+    };
   },
-};
+});

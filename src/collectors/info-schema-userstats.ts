@@ -8,13 +8,13 @@
  * emits nothing (as mysqld_exporter does); when the server has no such variable it fails with one
  * reason. Oracle MySQL has no user statistics at all, so the collector does not run there.
  */
-import { flagNumber, type FlagValues } from '../config/flags.js';
+import { flagNumber } from '../config/flags.js';
 import type { ServerInfo } from '../db/server-info.js';
 import { CollectorError } from '../errors.js';
-import type { Collector, CollectContext, MetricFamily, MetricType, QueryResult } from '../scrape/types.js';
+import type { MetricFamily, MetricType, QueryResult } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
 import { sanitizeName } from '../scrape/validate.js';
-import type { CollectorDef } from './collector-def.js';
+import { type CollectorDef, defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { maxSeriesFlag } from './series-cap.js';
 
@@ -147,47 +147,39 @@ function isOn(v: unknown): boolean {
   return s === 'ON' || s === '1';
 }
 
-export function statisticsCollector(kind: StatisticsKind, opts: { readonly maxSeries: number }): Collector {
-  return {
+export function statisticsDef(kind: StatisticsKind): CollectorDef {
+  return defineCollector({
     name: kind.name,
     help: kind.help,
     enabledByDefault: false,
     supports: hasUserStatistics,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const gate = await ctx.db.query(USERSTAT_GATE_SQL);
-      const row = gate.rows[0];
-      if (!row)
-        throw new CollectorError(`${kind.name}: the server has no userstat variable (no user statistics)`);
-      const value = row.Value ?? row.VALUE ?? row.value;
-      if (!isOn(value)) {
-        ctx.log.debug('userstat is OFF; no statistics collected', { collector: kind.name });
-        return [];
-      }
-      // Every row yields at least one series, so max_series + 1 rows always suffice to detect excess.
-      const res = await ctx.db.query(kind.sql, [opts.maxSeries + 1]);
-      const families = statisticsFamilies(kind, res);
-      const series = families.reduce((n, f) => n + f.samples.length, 0);
-      if (res.rows.length > opts.maxSeries || series > opts.maxSeries) {
-        throw new CollectorError(
-          `${kind.name}: more than ${opts.maxSeries} series (${res.rows.length}${res.rows.length > opts.maxSeries ? '+' : ''} ${kind.label}s); ` +
-            `raise --collect.${kind.name}.max_series`,
-        );
-      }
-      return families;
-    },
-  };
-}
-
-export function statisticsDef(kind: StatisticsKind): CollectorDef {
-  return {
-    name: kind.name,
-    help: kind.help,
-    enabledByDefault: false,
     flags: [maxSeriesFlag(kind.name)],
-    create(flags: FlagValues): Collector {
-      return statisticsCollector(kind, { maxSeries: flagNumber(flags, `collect.${kind.name}.max_series`) });
+    collect(flags) {
+      const maxSeries = flagNumber(flags, `collect.${kind.name}.max_series`);
+      return async (ctx) => {
+        const gate = await ctx.db.query(USERSTAT_GATE_SQL);
+        const row = gate.rows[0];
+        if (!row)
+          throw new CollectorError(`${kind.name}: the server has no userstat variable (no user statistics)`);
+        const value = row.Value ?? row.VALUE ?? row.value;
+        if (!isOn(value)) {
+          ctx.log.debug('userstat is OFF; no statistics collected', { collector: kind.name });
+          return [];
+        }
+        // Every row yields at least one series, so max_series + 1 rows always suffice to detect excess.
+        const res = await ctx.db.query(kind.sql, [maxSeries + 1]);
+        const families = statisticsFamilies(kind, res);
+        const series = families.reduce((n, f) => n + f.samples.length, 0);
+        if (res.rows.length > maxSeries || series > maxSeries) {
+          throw new CollectorError(
+            `${kind.name}: more than ${maxSeries} series (${res.rows.length}${res.rows.length > maxSeries ? '+' : ''} ${kind.label}s); ` +
+              `raise --collect.${kind.name}.max_series`,
+          );
+        }
+        return families;
+      };
     },
-  };
+  });
 }
 
 export const infoSchemaUserstats: CollectorDef = statisticsDef(USER_STATISTICS);

@@ -7,12 +7,11 @@
  * per target with a zero-row `SELECT *` (which never reads a password hash) and then selects only the
  * known columns that exist. Only names from the allowlists below ever reach the SQL text.
  */
-import { flagBool, flagNumber, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
+import { flagBool, flagNumber } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
-import type { Cell, Collector, CollectContext, MetricFamily, Row } from '../scrape/types.js';
+import type { Cell, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
@@ -132,15 +131,28 @@ export interface UserOptions {
   readonly maxSeries: number;
 }
 
-export function userCollector(opts: UserOptions): Collector {
-  // Column sets per target (and server version, so an upgrade is noticed); never module-level.
-  const detected = new Map<string, UserColumns>();
-  return {
-    name: NAME,
-    help: HELP,
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const mysqlUser = defineCollector({
+  name: NAME,
+  help: HELP,
+  enabledByDefault: false,
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  flags: [
+    {
+      name: `${FLAG}.privileges`,
+      kind: 'bool',
+      default: false,
+      help: 'Enable collecting user privileges from mysql.user',
+    },
+    maxSeriesFlag(NAME),
+  ],
+  collect(flags) {
+    const opts: UserOptions = {
+      privileges: flagBool(flags, `${FLAG}.privileges`),
+      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+    };
+    // Column sets per target (and server version, so an upgrade is noticed); never module-level.
+    const detected = new Map<string, UserColumns>();
+    return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let cols = detected.get(key);
       if (!cols) {
@@ -153,27 +165,6 @@ export function userCollector(opts: UserOptions): Collector {
       const res = await ctx.db.query(userSql(cols, opts.privileges), [allowed + 1]);
       enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
       return userFamilies(res.rows, cols, opts.privileges);
-    },
-  };
-}
-
-export const mysqlUser: CollectorDef = {
-  name: NAME,
-  help: HELP,
-  enabledByDefault: false,
-  flags: [
-    {
-      name: `${FLAG}.privileges`,
-      kind: 'bool',
-      default: false,
-      help: 'Enable collecting user privileges from mysql.user',
-    },
-    maxSeriesFlag(NAME),
-  ],
-  create(flags: FlagValues): Collector {
-    return userCollector({
-      privileges: flagBool(flags, `${FLAG}.privileges`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
-    });
+    };
   },
-};
+});

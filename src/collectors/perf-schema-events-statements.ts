@@ -6,11 +6,11 @@
  * QUANTILE_95/99/999 only on MySQL 8.0.3+; SUM_CPU_TIME only on MySQL 8.0.28+. MariaDB (10.x and 11.x,
  * including 11.4) has neither, so the statement is chosen by flavor and version, never by a float.
  */
-import { flagNumber, flagStrings, type FlagValues } from '../config/flags.js';
-import { type ServerInfo, atLeast, supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, Labels, MetricFamily, Row, Sample } from '../scrape/types.js';
+import { flagNumber, flagStrings } from '../config/flags.js';
+import { type ServerInfo, atLeast } from '../db/server-info.js';
+import type { Labels, MetricFamily, Row, Sample } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
 const NAME = 'perf_schema.eventsstatements';
@@ -31,7 +31,6 @@ const FROM = ' FROM performance_schema.events_statements_summary_by_digest WHERE
 const WHERE_REST =
   ') AND LAST_SEEN > DATE_SUB(NOW(), INTERVAL ? SECOND) ORDER BY SUM_TIMER_WAIT DESC LIMIT ?';
 
-const supportsTable = supportPredicate({ mysql: '>=5.6', mariadb: '>=10.0' });
 export const hasQuantiles = (s: ServerInfo): boolean => s.flavor === 'mysql' && atLeast(s, 8, 0, 3);
 export const hasCpuTime = (s: ServerInfo): boolean => s.flavor === 'mysql' && atLeast(s, 8, 0, 28);
 
@@ -205,35 +204,11 @@ export function eventsStatementsFamilies(
   return families.filter((f) => f.samples.length > 0);
 }
 
-export function eventsStatementsCollector(opts: EventsStatementsOptions): Collector {
-  const excluded = [...new Set([...ALWAYS_EXCLUDED, ...opts.excludeSchemas])];
-  return {
-    name: NAME,
-    help: 'Collect metrics from performance_schema.events_statements_summary_by_digest.',
-    enabledByDefault: false,
-    supports: supportsTable,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const cpu = hasCpuTime(ctx.server);
-      const quantiles = hasQuantiles(ctx.server);
-      const perRow = COUNTERS.length - (cpu ? 0 : 1) + 2 + (quantiles ? QUANTILES.length : 0);
-      const allowed = maxRows(opts.maxSeries, perRow);
-      const limit = Math.min(opts.limit, allowed + 1);
-      const res = await ctx.db.query(eventsStatementsSql(quantiles, cpu, excluded.length), [
-        opts.digestTextLimit,
-        ...excluded,
-        opts.timeLimitSeconds,
-        limit,
-      ]);
-      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
-      return eventsStatementsFamilies(res.rows, cpu, quantiles);
-    },
-  };
-}
-
-export const perfSchemaEventsStatements: CollectorDef = {
+export const perfSchemaEventsStatements = defineCollector({
   name: NAME,
   help: 'Collect metrics from performance_schema.events_statements_summary_by_digest.',
   enabledByDefault: false,
+  supports: { mysql: '>=5.6', mariadb: '>=10.0' },
   flags: [
     {
       name: `${FLAG}.limit`,
@@ -264,13 +239,29 @@ export const perfSchemaEventsStatements: CollectorDef = {
     },
     maxSeriesFlag(NAME),
   ],
-  create(flags: FlagValues): Collector {
-    return eventsStatementsCollector({
+  collect(flags) {
+    const opts: EventsStatementsOptions = {
       limit: flagNumber(flags, `${FLAG}.limit`),
       timeLimitSeconds: flagNumber(flags, `${FLAG}.timelimit`),
       digestTextLimit: flagNumber(flags, `${FLAG}.digest_text_limit`),
       excludeSchemas: flagStrings(flags, `${FLAG}.exclude_schemas`),
       maxSeries: flagNumber(flags, `${FLAG}.max_series`),
-    });
+    };
+    const excluded = [...new Set([...ALWAYS_EXCLUDED, ...opts.excludeSchemas])];
+    return async (ctx) => {
+      const cpu = hasCpuTime(ctx.server);
+      const quantiles = hasQuantiles(ctx.server);
+      const perRow = COUNTERS.length - (cpu ? 0 : 1) + 2 + (quantiles ? QUANTILES.length : 0);
+      const allowed = maxRows(opts.maxSeries, perRow);
+      const limit = Math.min(opts.limit, allowed + 1);
+      const res = await ctx.db.query(eventsStatementsSql(quantiles, cpu, excluded.length), [
+        opts.digestTextLimit,
+        ...excluded,
+        opts.timeLimitSeconds,
+        limit,
+      ]);
+      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
+      return eventsStatementsFamilies(res.rows, cpu, quantiles);
+    };
   },
-};
+});

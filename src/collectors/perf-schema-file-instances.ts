@@ -7,11 +7,10 @@
  * Rows that end up with the same (file_name, event_name) are summed: each row counts its own
  * operations, so the sum is the file's total. The scrape never fails on a duplicate.
  */
-import { flagNumber, flagString, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily, Sample } from '../scrape/types.js';
+import { flagNumber, flagString } from '../config/flags.js';
+import type { MetricFamily, Sample } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
 const NAME = 'perf_schema.file_instances';
@@ -40,13 +39,33 @@ interface Totals {
 const add = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined ? b : b === undefined ? a : a + b;
 
-export function fileInstancesCollector(opts: FileInstancesOptions): Collector {
-  return {
-    name: NAME,
-    help: 'Collect metrics from performance_schema.file_summary_by_instance.',
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.5', mariadb: '>=5.5' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const perfSchemaFileInstances = defineCollector({
+  name: NAME,
+  help: 'Collect metrics from performance_schema.file_summary_by_instance.',
+  enabledByDefault: false,
+  supports: { mysql: '>=5.5', mariadb: '>=5.5' },
+  flags: [
+    {
+      name: `${FLAG}.filter`,
+      kind: 'string',
+      default: '.*',
+      help: 'RegEx file_name filter for performance_schema.file_summary_by_instance.',
+    },
+    {
+      name: `${FLAG}.remove_prefix`,
+      kind: 'string',
+      default: '/var/lib/mysql/',
+      help: 'Remove path prefix in performance_schema.file_summary_by_instance.',
+    },
+    maxSeriesFlag(NAME),
+  ],
+  collect(flags) {
+    const opts: FileInstancesOptions = {
+      filter: flagString(flags, `${FLAG}.filter`),
+      removePrefix: flagString(flags, `${FLAG}.remove_prefix`),
+      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+    };
+    return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_ROW);
       const res = await ctx.db.query(FILE_INSTANCES_SQL, [opts.filter, allowed + 1]);
       enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
@@ -99,34 +118,6 @@ export function fileInstancesCollector(opts: FileInstancesOptions): Collector {
         },
       ];
       return families.filter((f) => f.samples.length > 0);
-    },
-  };
-}
-
-export const perfSchemaFileInstances: CollectorDef = {
-  name: NAME,
-  help: 'Collect metrics from performance_schema.file_summary_by_instance.',
-  enabledByDefault: false,
-  flags: [
-    {
-      name: `${FLAG}.filter`,
-      kind: 'string',
-      default: '.*',
-      help: 'RegEx file_name filter for performance_schema.file_summary_by_instance.',
-    },
-    {
-      name: `${FLAG}.remove_prefix`,
-      kind: 'string',
-      default: '/var/lib/mysql/',
-      help: 'Remove path prefix in performance_schema.file_summary_by_instance.',
-    },
-    maxSeriesFlag(NAME),
-  ],
-  create(flags: FlagValues): Collector {
-    return fileInstancesCollector({
-      filter: flagString(flags, `${FLAG}.filter`),
-      removePrefix: flagString(flags, `${FLAG}.remove_prefix`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
-    });
+    };
   },
-};
+});

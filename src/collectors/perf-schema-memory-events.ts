@@ -5,11 +5,10 @@
  * CURRENT_NUMBER_OF_BYTES_USED can be negative (memory freed by another thread than the allocating
  * one); it is a gauge and negatives are kept.
  */
-import { flagString, type FlagValues } from '../config/flags.js';
-import { supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily, Sample } from '../scrape/types.js';
+import { flagString } from '../config/flags.js';
+import type { MetricFamily, Sample } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'perf_schema.memory_events';
 const FLAG = `collect.${NAME}`;
@@ -39,13 +38,22 @@ const COLUMNS = [
   ],
 ] as const;
 
-export function memoryEventsCollector(removePrefix: string): Collector {
-  return {
-    name: NAME,
-    help: 'Collect metrics from performance_schema.memory_summary_global_by_event_name.',
-    enabledByDefault: false,
-    supports: supportPredicate({ mysql: '>=5.7', mariadb: '>=10.5' }),
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
+export const perfSchemaMemoryEvents = defineCollector({
+  name: NAME,
+  help: 'Collect metrics from performance_schema.memory_summary_global_by_event_name.',
+  enabledByDefault: false,
+  supports: { mysql: '>=5.7', mariadb: '>=10.5' },
+  flags: [
+    {
+      name: `${FLAG}.remove_prefix`,
+      kind: 'string',
+      default: 'memory/',
+      help: 'Remove instrument prefix in performance_schema.memory_summary_global_by_event_name.',
+    },
+  ],
+  collect(flags) {
+    const removePrefix = flagString(flags, `${FLAG}.remove_prefix`);
+    return async (ctx) => {
       const res = await ctx.db.query(MEMORY_EVENTS_SQL);
       // Event names are unique, but a custom prefix could map two names onto one: sum those.
       const byName = new Map<string, Array<number | undefined>>();
@@ -68,23 +76,6 @@ export function memoryEventsCollector(removePrefix: string): Collector {
         return { name: metric, help, type, samples };
       });
       return families.filter((f) => f.samples.length > 0);
-    },
-  };
-}
-
-export const perfSchemaMemoryEvents: CollectorDef = {
-  name: NAME,
-  help: 'Collect metrics from performance_schema.memory_summary_global_by_event_name.',
-  enabledByDefault: false,
-  flags: [
-    {
-      name: `${FLAG}.remove_prefix`,
-      kind: 'string',
-      default: 'memory/',
-      help: 'Remove instrument prefix in performance_schema.memory_summary_global_by_event_name.',
-    },
-  ],
-  create(flags: FlagValues): Collector {
-    return memoryEventsCollector(flagString(flags, `${FLAG}.remove_prefix`));
+    };
   },
-};
+});

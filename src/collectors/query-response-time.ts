@@ -1,32 +1,7 @@
-/**
- * info_schema.query_response_time: the Response Time Distribution plugin (Percona Server 5.6/5.7,
- * MariaDB 10.0.4+; MySQL 8.0+ and Percona Server 8.0+ do not have it, so they are not supported and
- * run no query).
- *
- * Statements, per scrape:
- * 1. `SELECT @@query_response_time_stats`: a server error (unknown variable: plugin not loaded), NULL or
- *    0/OFF -> emit nothing and succeed.
- * 2. `SELECT PLUGIN_NAME FROM information_schema.PLUGINS ...`: which of the three I_S tables exist.
- *    MariaDB 10.11 only has QUERY_RESPONSE_TIME; _READ/_WRITE exist on Percona Server and MariaDB 11.5+.
- *    Checking first avoids a failing statement per scrape (mysqld_exporter runs them and ignores errors).
- * 3. `SELECT TIME, COUNT, TOTAL FROM INFORMATION_SCHEMA.QUERY_RESPONSE_TIME[_READ|_WRITE]` for each table
- *    that exists (upper-case names: the plugin returns the total for lower-case _read/_write names).
- *
- * Mapping, one histogram per table:
- *   QUERY_RESPONSE_TIME       -> mysql_info_schema_query_response_time_seconds
- *   QUERY_RESPONSE_TIME_READ  -> mysql_info_schema_read_query_response_time_seconds
- *   QUERY_RESPONSE_TIME_WRITE -> mysql_info_schema_write_query_response_time_seconds
- * TIME (right-aligned text, e.g. `      0.000001`) is a bucket's upper bound in seconds; COUNT is the number
- * of queries in that bucket alone, so buckets are made cumulative. The `TOO LONG` row is the overflow: it
- * only adds to the +Inf bucket and `_count`. `_sum` is the sum of TOTAL (seconds; `TOO LONG` has none).
- * `le` is written as Go's strconv.FormatFloat(f, 'g', -1, 64) writes it, as client_golang does in
- * mysqld_exporter: `1e-06`, `1e-05`, `0.0001`, ..., `100000`, `1e+06`; `+Inf` for the overflow.
- */
-import { supportPredicate } from '../db/server-info.js';
 import { QueryError } from '../errors.js';
 import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
-import type { Collector, CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
-import type { CollectorDef } from './collector-def.js';
+import type { CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
+import { defineCollector } from './collector-def.js';
 
 export const QRT_STATS_SQL = 'SELECT @@query_response_time_stats';
 
@@ -133,45 +108,34 @@ async function statsEnabled(ctx: CollectContext): Promise<boolean> {
   return v !== undefined && v !== 0;
 }
 
-const supports = supportPredicate({ mysql: '>=5.5 <8.0', mariadb: '>=10.0' });
-
-function createQueryResponseTime(): Collector {
-  return {
-    name: 'info_schema.query_response_time',
-    help: 'Collect query response time distribution if query_response_time_stats is ON.',
-    enabledByDefault: true,
-    supports,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      if (!(await statsEnabled(ctx))) return [];
-      const plugins = await ctx.db.query(QRT_PLUGINS_SQL);
-      const col = plugins.columns[0];
-      const active = new Set(
-        plugins.rows.map((r) => labelValue(col === undefined ? undefined : r[col]).toUpperCase()),
-      );
-      const out: MetricFamily[] = [];
-      for (const t of QRT_TABLES) {
-        if (!active.has(t.plugin)) continue;
-        let res: QueryResult;
-        try {
-          res = await ctx.db.query(t.sql);
-        } catch (err) {
-          if (t.required || !isServerError(err)) throw err;
-          ctx.log.debug('query response time table not readable', {
-            table: t.plugin,
-            err: (err as Error).message,
-          });
-          continue;
-        }
-        out.push(mapResponseTimeHistogram(res, t.metric, t.help));
-      }
-      return out;
-    },
-  };
-}
-
-export const queryResponseTimeCollector: CollectorDef = {
+export const queryResponseTimeCollector = defineCollector({
   name: 'info_schema.query_response_time',
   help: 'Collect query response time distribution if query_response_time_stats is ON.',
   enabledByDefault: true,
-  create: createQueryResponseTime,
-};
+  supports: { mysql: '>=5.5 <8.0', mariadb: '>=10.0' },
+  collect: () => async (ctx) => {
+    if (!(await statsEnabled(ctx))) return [];
+    const plugins = await ctx.db.query(QRT_PLUGINS_SQL);
+    const col = plugins.columns[0];
+    const active = new Set(
+      plugins.rows.map((r) => labelValue(col === undefined ? undefined : r[col]).toUpperCase()),
+    );
+    const out: MetricFamily[] = [];
+    for (const t of QRT_TABLES) {
+      if (!active.has(t.plugin)) continue;
+      let res: QueryResult;
+      try {
+        res = await ctx.db.query(t.sql);
+      } catch (err) {
+        if (t.required || !isServerError(err)) throw err;
+        ctx.log.debug('query response time table not readable', {
+          table: t.plugin,
+          err: (err as Error).message,
+        });
+        continue;
+      }
+      out.push(mapResponseTimeHistogram(res, t.metric, t.help));
+    }
+    return out;
+  },
+});

@@ -7,9 +7,9 @@
  * The family keeps mysqld_exporter's name, with its spurious `heartbeat` part.
  */
 import { type ServerInfo, atLeast } from '../db/server-info.js';
-import type { Cell, Collector, CollectContext, MetricFamily, Row, Sample } from '../scrape/types.js';
+import type { Cell, MetricFamily, Row, Sample } from '../scrape/types.js';
 import { labelValue } from '../scrape/values.js';
-import type { CollectorDef } from './collector-def.js';
+import { defineCollector } from './collector-def.js';
 
 const NAME = 'slave_hosts';
 
@@ -60,22 +60,13 @@ export function slaveHostsFamilies(columns: readonly string[], rows: readonly Ro
   ];
 }
 
-export function slaveHostsCollector(): Collector {
-  return {
-    name: NAME,
-    help: 'Scrape information from SHOW SLAVE HOSTS (SHOW REPLICAS on MySQL 8.0.22+).',
-    enabledByDefault: false,
-    supports: (s) => s.flavor === 'mysql' || s.flavor === 'mariadb',
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      const res = await ctx.db.query(slaveHostsStatement(ctx.server));
-      return slaveHostsFamilies(res.columns, res.rows);
-    },
-  };
-}
-
-export const slaveHosts: CollectorDef = {
+export const slaveHosts = defineCollector({
   name: NAME,
   help: 'Scrape information from SHOW SLAVE HOSTS (SHOW REPLICAS on MySQL 8.0.22+).',
   enabledByDefault: false,
-  create: () => slaveHostsCollector(),
-};
+  supports: (s) => s.flavor === 'mysql' || s.flavor === 'mariadb',
+  collect: () => async (ctx) => {
+    const res = await ctx.db.query(slaveHostsStatement(ctx.server));
+    return slaveHostsFamilies(res.columns, res.rows);
+  },
+});

@@ -17,11 +17,11 @@
  * - MariaDB `Gtid_IO_Pos` / `Gtid_Slave_Pos` (`domain-server-seq[,domain-server-seq...]`) ->
  *   mysql_slave_status_gtid_io_pos / mysql_slave_status_gtid_slave_pos{..., domain_id, server_id} = seq_no  gauge
  */
-import { atLeast, type ServerInfo, supportPredicate } from '../db/server-info.js';
+import { atLeast, type ServerInfo } from '../db/server-info.js';
 import { labelValue, parseStatusValue } from '../scrape/values.js';
 import { sanitizeName } from '../scrape/validate.js';
-import type { Collector, CollectContext, Labels, MetricFamily, QueryResult, Row } from '../scrape/types.js';
-import type { CollectorDef } from './collector-def.js';
+import type { Labels, MetricFamily, QueryResult, Row } from '../scrape/types.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 
 export const SHOW_ALL_SLAVES_STATUS_SQL = 'SHOW ALL SLAVES STATUS';
@@ -130,23 +130,10 @@ export function mapSlaveStatus(res: QueryResult): MetricFamily[] {
   return out.families();
 }
 
-const supports = supportPredicate({ mysql: '>=5.1', mariadb: '>=5.1' });
-
-function createSlaveStatus(): Collector {
-  return {
-    name: 'slave_status',
-    help: 'Collect from SHOW SLAVE STATUS',
-    enabledByDefault: true,
-    supports,
-    async collect(ctx: CollectContext): Promise<MetricFamily[]> {
-      return mapSlaveStatus(await ctx.db.query(slaveStatusStatement(ctx.server)));
-    },
-  };
-}
-
-export const slaveStatusCollector: CollectorDef = {
+export const slaveStatusCollector = defineCollector({
   name: 'slave_status',
   help: 'Collect from SHOW SLAVE STATUS',
   enabledByDefault: true,
-  create: createSlaveStatus,
-};
+  supports: { mysql: '>=5.1', mariadb: '>=5.1' },
+  collect: () => async (ctx) => mapSlaveStatus(await ctx.db.query(slaveStatusStatement(ctx.server))),
+});
