@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseServerInfo, type ServerInfo } from '../../src/db/server-info.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { Cell, CollectContext, Db, QueryResult, Row } from '../../src/scrape/types.js';
+import { type ScrapeResult, scrape } from '../../src/scrape/orchestrator.js';
+import type { Cell, CollectContext, Collector, Db, QueryResult, Row } from '../../src/scrape/types.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -84,4 +85,21 @@ export function result(columns: readonly string[], rows: ReadonlyArray<readonly 
     columns,
     rows: rows.map((cells) => Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? null]))),
   };
+}
+
+/** One scrape of one collector through the real orchestrator (version gates, validation) on a fake Db. */
+export function scrapeOnce(
+  collector: Collector,
+  info: ServerInfo,
+  db: Db,
+  maxSeries = 1000,
+): Promise<ScrapeResult> {
+  return scrape({
+    target: { key: 'test:3306', serverInfo: async () => info, db: () => db },
+    collectors: [collector],
+    signal: new AbortController().signal,
+    concurrency: 1,
+    maxSeries,
+    log: silentLogger(),
+  });
 }

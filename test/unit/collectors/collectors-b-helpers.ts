@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { parseFlags } from '../../../src/config/flags.js';
 import type { CollectorDef } from '../../../src/collectors/collector-def.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { type CollectorOutcome, scrape } from '../../../src/scrape/orchestrator.js';
+import type { CollectorOutcome } from '../../../src/scrape/orchestrator.js';
 import type { Collector, Labels, MetricFamily } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
-import type { FakeDb } from '../../helpers/fixtures.js';
+import { type FakeDb, scrapeOnce } from '../../helpers/fixtures.js';
 
 /** Builds the collector from its definition with command-line style flags. */
 export function build(def: CollectorDef, argv: readonly string[] = []): Collector {
@@ -25,14 +24,7 @@ export async function run(
   server: ServerInfo,
   db: FakeDb,
 ): Promise<CollectorOutcome | undefined> {
-  const res = await scrape({
-    target: { key: 'test:3306', serverInfo: async () => server, db: () => db },
-    collectors: [collector],
-    signal: new AbortController().signal,
-    concurrency: 1,
-    maxSeries: 1_000_000,
-    log: silentLogger(),
-  });
+  const res = await scrapeOnce(collector, server, db, 1_000_000);
   return res.outcomes[0];
 }
 

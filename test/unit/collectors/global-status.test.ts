@@ -6,8 +6,6 @@ import {
   parseEvsReplLatency,
 } from '../../../src/collectors/global-status.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { scrape } from '../../../src/scrape/orchestrator.js';
 import type { Labels, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import { parseStatusValue } from '../../../src/scrape/values.js';
@@ -21,6 +19,7 @@ import {
   PERCONA_80,
   result,
   server,
+  scrapeOnce,
 } from '../../helpers/fixtures.js';
 
 async function collect(
@@ -353,14 +352,7 @@ test('global_status is registered as a default collector and gated below MySQL 5
   const old = server('5.0.96-log', 'MySQL Community Server (GPL)');
   assert.equal(collector.supports(old), false);
   const db = new FakeDb([]);
-  const res = await scrape({
-    target: { key: 'test:3306', serverInfo: async () => old, db: () => db },
-    collectors: [collector],
-    signal: new AbortController().signal,
-    concurrency: 1,
-    maxSeries: 1000,
-    log: silentLogger(),
-  });
+  const res = await scrapeOnce(collector, old, db);
   assert.equal(res.up, true);
   assert.deepEqual(res.outcomes, []);
   assert.deepEqual(db.sent, []);

@@ -6,8 +6,6 @@ import {
   parseGcacheSize,
 } from '../../../src/collectors/global-variables.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { scrape } from '../../../src/scrape/orchestrator.js';
 import type { Labels, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import { parseStatusValue } from '../../../src/scrape/values.js';
@@ -20,6 +18,7 @@ import {
   PERCONA_80,
   result,
   server,
+  scrapeOnce,
 } from '../../helpers/fixtures.js';
 
 async function collect(
@@ -232,14 +231,7 @@ test('global_variables is a default collector; gated below MySQL 5.1 (no query s
   assert.equal(collector.supports(old), false);
   assert.equal(collector.supports(MARIADB_1011()), true);
   const db = new FakeDb([]);
-  const res = await scrape({
-    target: { key: 'test:3306', serverInfo: async () => old, db: () => db },
-    collectors: [collector],
-    signal: new AbortController().signal,
-    concurrency: 1,
-    maxSeries: 1000,
-    log: silentLogger(),
-  });
+  const res = await scrapeOnce(collector, old, db);
   assert.deepEqual(res.outcomes, []);
   assert.deepEqual(db.sent, []);
 });

@@ -11,8 +11,6 @@ import {
 import type { ServerInfo } from '../../../src/db/server-info.js';
 import { DeadlineError, QueryError } from '../../../src/errors.js';
 import { PROMETHEUS_CONTENT_TYPE, render } from '../../../src/exposition/render.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { scrape } from '../../../src/scrape/orchestrator.js';
 import type { MetricFamily, QueryResult } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
@@ -26,6 +24,7 @@ import {
   type Responder,
   result,
   server,
+  scrapeOnce,
 } from '../../helpers/fixtures.js';
 
 const MAIN = 'mysql_info_schema_query_response_time_seconds';
@@ -260,14 +259,7 @@ test('supported on MariaDB and MySQL/Percona 5.5-5.7 only; MySQL 8.0+ runs no qu
   assert.equal(collector.supports(PERCONA_80()), false);
   for (const info of [MYSQL_80(), PERCONA_80()]) {
     const db = new FakeDb([]);
-    const res = await scrape({
-      target: { key: 'test:3306', serverInfo: async () => info, db: () => db },
-      collectors: [collector],
-      signal: new AbortController().signal,
-      concurrency: 1,
-      maxSeries: 1000,
-      log: silentLogger(),
-    });
+    const res = await scrapeOnce(collector, info, db);
     assert.deepEqual(res.outcomes, []);
     assert.deepEqual(db.sent, []);
   }

@@ -10,8 +10,6 @@ import {
   slaveStatusStatement,
 } from '../../../src/collectors/slave-status.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { scrape } from '../../../src/scrape/orchestrator.js';
 import type { Cell, Labels, MetricFamily, QueryResult, Row } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
@@ -25,6 +23,7 @@ import {
   MYSQL_84,
   result,
   server,
+  scrapeOnce,
 } from '../../helpers/fixtures.js';
 
 /** Answers any of the three replica statements with `res`, recording which one was sent. */
@@ -350,14 +349,7 @@ test('slave_status is a default collector; gated below MySQL 5.1 (no query sent)
   const old = server('5.0.96', 'MySQL Community Server (GPL)');
   assert.equal(collector.supports(old), false);
   const db = new FakeDb([]);
-  const res = await scrape({
-    target: { key: 'test:3306', serverInfo: async () => old, db: () => db },
-    collectors: [collector],
-    signal: new AbortController().signal,
-    concurrency: 1,
-    maxSeries: 1000,
-    log: silentLogger(),
-  });
+  const res = await scrapeOnce(collector, old, db);
   assert.deepEqual(res.outcomes, []);
   assert.deepEqual(db.sent, []);
 });
