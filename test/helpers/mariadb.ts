@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { poll } from './poll.js';
 
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'admin-pw';
@@ -231,21 +232,6 @@ export interface ReplicationPair {
   catchUp(timeoutMs?: number): Promise<void>;
   /** Stops both servers and removes their directories. */
   destroy(): Promise<void>;
-}
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 /**

@@ -39,6 +39,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { type TestExporter, startExporter } from '../helpers/exporter.js';
 import { type ReplicationPair, freePort, startReplicationPair } from '../helpers/mariadb.js';
+import { poll } from '../helpers/poll.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const at = (...p: string[]) => join(ROOT, ...p);
@@ -83,21 +84,6 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
-}
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -634,7 +620,7 @@ describe('Dockerfile', () => {
     child.stderr?.on('data', (b: Buffer) => {
       log += b.toString();
     });
-    const metrics = await waitFor(`the CLI did not serve /metrics (log: ${log})`, 15_000, async () => {
+    const metrics = await poll(`the CLI did not serve /metrics (log: ${log})`, 15_000, async () => {
       const r = await fetch(`http://127.0.0.1:${port}/metrics`);
       return r.status === 200 ? await r.text() : undefined;
     });
@@ -988,17 +974,17 @@ describe('every PromQL expression of the dashboard and the rules, on a real Prom
         { cwd: dir, stdio: ['ignore', logFd, logFd] },
       );
       const p = prom;
-      await waitFor(`Prometheus did not become ready:\n${promLogTail()}`, 30_000, async () => {
+      await poll(`Prometheus did not become ready:\n${promLogTail()}`, 30_000, async () => {
         if (p.exitCode !== null) throw new Error(`prometheus exited: ${promLogTail()}`);
         return (await fetch(`${promBase}/-/ready`)).ok ? true : undefined;
       });
       // A few scrapes, and every rule evaluated after them.
-      await waitFor(`no scrapes of ${exp.url}:\n${promLogTail()}`, 60_000, async () => {
+      await poll(`no scrapes of ${exp.url}:\n${promLogTail()}`, 60_000, async () => {
         const r = await query('count_over_time(mysql_up[1m])');
         const n = Number(r.data?.result[0]?.value[1] ?? 0);
         return n >= 8 ? true : undefined;
       });
-      await waitFor('rules not evaluated', 30_000, async () => {
+      await poll('rules not evaluated', 30_000, async () => {
         const r = (await (await fetch(`${promBase}/api/v1/rules`)).json()) as {
           data: { groups: { rules: { health: string }[] }[] };
         };
