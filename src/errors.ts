@@ -1,4 +1,5 @@
 /** Typed errors: one base with a stable `code`, subclasses carry context. Messages never contain secrets. */
+import type { MetricFamily } from './scrape/types.js';
 export class ExporterError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -56,10 +57,15 @@ export class ConnectError extends ExporterError {
   }
 }
 
-/** A collector's output was refused (series cap, invalid name, duplicate series). */
+/**
+ * A collector failed (series cap, invalid output, a refused query). `families` are what it still
+ * reports about itself (e.g. its error counter), exported next to `collector_success 0`.
+ */
 export class CollectorError extends ExporterError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('COLLECTOR_FAILED', message, options);
+  readonly families: readonly MetricFamily[];
+  constructor(message: string, options?: { cause?: unknown; families?: readonly MetricFamily[] }) {
+    super('COLLECTOR_FAILED', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.families = options?.families ?? [];
   }
 }
 

@@ -10,7 +10,7 @@ import type { ServerInfo } from '../db/server-info.js';
 import type { CollectContext, Collector, MetricFamily } from '../scrape/types.js';
 import { CollectorError } from '../errors.js';
 import { mapResult } from './mapping.js';
-import { selfMetricFamilies } from './self-metrics.js';
+import { QUERY_ERRORS, selfMetricFamilies } from './self-metrics.js';
 import type { QuerySpec, SqlVariant } from './spec.js';
 import { supportsServer } from './supports.js';
 import { type Run, type TargetState, TargetStates } from './target-state.js';
@@ -96,8 +96,18 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
       return run;
     } catch (err) {
       state.errors++;
-      if (err instanceof DeadlineError || err instanceof CollectorError) throw err;
-      throw new CollectorError(`query failed: ${errorMessage(err)}`, { cause: err });
+      if (err instanceof DeadlineError) throw err;
+      // The error counter goes out with this failure, not only with the next success.
+      const families = selfMetrics
+        ? selfMetricFamilies(spec.name, {
+            durationSeconds: 0,
+            rows: 0,
+            errors: state.errors,
+            cacheAgeSeconds: undefined,
+          }).filter((f) => f.name === QUERY_ERRORS)
+        : [];
+      if (err instanceof CollectorError) throw new CollectorError(err.message, { cause: err, families });
+      throw new CollectorError(`query failed: ${errorMessage(err)}`, { cause: err, families });
     }
   }
 

@@ -36,9 +36,10 @@ export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
   const order: Slot[] = [];
   const result: CollectorOutcome[] = [];
   for (const o of outcomes) {
-    const clash = o.success ? findClash(o.families, slots) : undefined;
+    const clash = o.families.length > 0 ? findClash(o.families, slots) : undefined;
     if (clash) {
-      result.push({ ...o, success: false, error: clash, families: [] });
+      // A failed collector keeps its own error message; only what it still reported is dropped.
+      result.push({ ...o, success: false, error: o.success ? clash : (o.error ?? clash), families: [] });
       continue;
     }
     result.push(o);

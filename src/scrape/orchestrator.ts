@@ -4,7 +4,7 @@
  * layer renders it.
  */
 import pLimit from 'p-limit';
-import { DeadlineError, errorMessage } from '../errors.js';
+import { CollectorError, DeadlineError, errorMessage } from '../errors.js';
 import type { ServerInfo } from '../db/server-info.js';
 import type { Logger } from '../log/logger.js';
 import { type Collector, type Db, DerivedOutput, type MetricFamily } from './types.js';
@@ -140,7 +140,14 @@ async function runCollector(
   } catch (err) {
     const error = errorMessage(err);
     opts.log.error('collector failed', { collector: c.name, target: opts.target.key, err: error });
-    return { name: c.name, success: false, durationSeconds: seconds(start), error, families: [] };
+    // What a failed collector still reports about itself (e.g. its error counter), if it is valid.
+    let families: readonly MetricFamily[] = err instanceof CollectorError ? err.families : [];
+    try {
+      validateFamilies(families, opts.maxSeries);
+    } catch {
+      families = [];
+    }
+    return { name: c.name, success: false, durationSeconds: seconds(start), error, families };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

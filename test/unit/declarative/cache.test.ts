@@ -1,6 +1,7 @@
 /** min_interval: per-target cache, one run per interval, one shared refresh for concurrent scrapes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CollectorError } from '../../../src/errors.js';
 import { createQueryCollector } from '../../../src/declarative/collector.js';
 import { TargetStates } from '../../../src/declarative/target-state.js';
 import type { Db, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
@@ -135,6 +136,10 @@ test('a failed refresh is not cached: the next scrape runs again, waiters share 
     ['rejected', 'rejected'],
   );
   assert.equal(runs, 1);
+  // The failure itself carries the error counter, so it is exported with collector_success 0.
+  const failure = both[0]?.status === 'rejected' ? both[0].reason : undefined;
+  assert.ok(failure instanceof CollectorError);
+  assert.equal(sampleValue(failure.families, 'mysql_exporter_query_errors_total'), 1);
   const fs = await c.collect(ctx);
   assert.equal(sampleValue(fs), 2);
   assert.equal(sampleValue(fs, 'mysql_exporter_query_errors_total'), 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseServerInfo, type ServerInfo } from '../../../src/db/server-info.js';
+import { CollectorError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type ScrapeTarget, scrape } from '../../../src/scrape/orchestrator.js';
 import type { Collector, Db, MetricFamily } from '../../../src/scrape/types.js';
@@ -150,4 +151,37 @@ test('collectors run under the concurrency bound', async () => {
     collectors: ['a', 'b', 'c', 'd', 'e'].map(c),
   });
   assert.equal(peak, 2);
+});
+
+test("a failed collector's own families (e.g. its error counter) are exported next to success 0", async () => {
+  const r = await scrape({
+    ...opts,
+    target: target(maria),
+    signal: new AbortController().signal,
+    collectors: [
+      collector('q', async () => {
+        throw new CollectorError('query failed: ER_NO_SUCH_TABLE', {
+          families: [
+            {
+              name: 'mysql_exporter_query_errors_total',
+              help: 'h',
+              type: 'counter',
+              samples: [{ labels: { collector: 'collect.q' }, value: 3 }],
+            },
+          ],
+        });
+      }),
+      collector('bad', async () => {
+        throw new CollectorError('x', { families: [fam('mysql-invalid name')] });
+      }),
+    ],
+  });
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.name, o.success, o.families.length]),
+    [
+      ['q', false, 1],
+      ['bad', false, 0],
+    ],
+  );
+  assert.equal(r.families.find((f) => f.name === 'mysql_exporter_query_errors_total')?.samples[0]?.value, 3);
 });
