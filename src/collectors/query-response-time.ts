@@ -3,8 +3,6 @@ import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
 import type { CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
 import { defineCollector } from './collector-def.js';
 
-export const QRT_STATS_SQL = 'SELECT @@query_response_time_stats';
-
 interface QrtTable {
   readonly plugin: string;
   readonly sql: string;
@@ -38,7 +36,8 @@ export const QRT_TABLES: readonly QrtTable[] = [
   },
 ];
 
-export const QRT_PLUGINS_SQL = `SELECT PLUGIN_NAME FROM information_schema.PLUGINS WHERE PLUGIN_STATUS = 'ACTIVE' AND PLUGIN_NAME IN (${QRT_TABLES.map((t) => `'${t.plugin}'`).join(', ')})`;
+/** The gate: whether statistics are on, and which of the tables' plugins are active (comma-separated). */
+export const QRT_GATE_SQL = `SELECT @@query_response_time_stats AS stats, (SELECT GROUP_CONCAT(PLUGIN_NAME) FROM information_schema.PLUGINS WHERE PLUGIN_STATUS = 'ACTIVE' AND PLUGIN_NAME IN (${QRT_TABLES.map((t) => `'${t.plugin}'`).join(', ')})) AS plugins`;
 
 /** Go's strconv.FormatFloat(f, 'g', -1, 64): shortest digits; exponent form below 1e-4 and from 1e6. */
 export function formatGoFloat(f: number): string {
@@ -91,21 +90,23 @@ function isServerError(err: unknown): boolean {
   return err instanceof QueryError && err.serverCode !== undefined && err.serverCode.startsWith('ER_');
 }
 
-async function statsEnabled(ctx: CollectContext): Promise<boolean> {
+/** The active plugins when statistics are on; undefined when the distribution is unavailable or off. */
+async function gate(ctx: CollectContext): Promise<Set<string> | undefined> {
   let res: QueryResult;
   try {
-    res = await ctx.db.query(QRT_STATS_SQL);
+    res = await ctx.db.query(QRT_GATE_SQL);
   } catch (err) {
     if (isServerError(err)) {
       ctx.log.debug('query response time distribution is not available', { err: (err as Error).message });
-      return false;
+      return undefined;
     }
     throw err;
   }
-  const first = res.columns[0];
   const row = res.rows[0];
-  const v = first === undefined || row === undefined ? undefined : parseStatusValue(row[first]);
-  return v !== undefined && v !== 0;
+  const v = row === undefined ? undefined : parseStatusValue(row.stats);
+  if (v === undefined || v === 0) return undefined;
+  const list = labelValue(row?.plugins);
+  return new Set(list === '' ? [] : list.split(',').map((p) => p.trim().toUpperCase()));
 }
 
 export const queryResponseTimeCollector = defineCollector({
@@ -114,12 +115,8 @@ export const queryResponseTimeCollector = defineCollector({
   enabledByDefault: true,
   supports: { mysql: '>=5.5 <8.0', mariadb: '>=10.0' },
   collect: () => async (ctx) => {
-    if (!(await statsEnabled(ctx))) return [];
-    const plugins = await ctx.db.query(QRT_PLUGINS_SQL);
-    const col = plugins.columns[0];
-    const active = new Set(
-      plugins.rows.map((r) => labelValue(col === undefined ? undefined : r[col]).toUpperCase()),
-    );
+    const active = await gate(ctx);
+    if (!active) return [];
     const out: MetricFamily[] = [];
     for (const t of QRT_TABLES) {
       if (!active.has(t.plugin)) continue;

@@ -3,8 +3,7 @@ import { describe, test } from 'node:test';
 import {
   formatGoFloat,
   mapResponseTimeHistogram,
-  QRT_PLUGINS_SQL,
-  QRT_STATS_SQL,
+  QRT_GATE_SQL,
   QRT_TABLES,
   queryResponseTimeCollector,
 } from '../../../src/collectors/query-response-time.js';
@@ -40,25 +39,15 @@ const WRITE = 'mysql_info_schema_write_query_response_time_seconds';
 const NONZERO = () => loadTsv('mariadb-testsuite/show-query_response_time.range_base-10.tsv');
 const ZERO = () => loadTsv('mariadb-testsuite/information_schema.query_response_time.range_base-10.tsv');
 
-const stats = (v: string | null) => result(['@@query_response_time_stats'], [[v]]);
-const plugins = (...names: string[]) =>
-  result(
-    ['PLUGIN_NAME'],
-    names.map((n) => [n]),
-  );
+/** The gate's one row: the stats variable and the active plugins, comma-separated (NULL for none). */
+const gate = (v: string | null, ...plugins: string[]) =>
+  result(['stats', 'plugins'], [[v, plugins.length > 0 ? plugins.join(',') : null]]);
 
 const sqlOf = (plugin: string) => QRT_TABLES.find((t) => t.plugin === plugin)?.sql ?? '';
 const exact = (sql: string) => new RegExp(`^${sql.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
-function fakeDb(answers: {
-  stats: Responder;
-  plugins?: Responder;
-  main?: Responder;
-  read?: Responder;
-  write?: Responder;
-}): FakeDb {
-  const list: Array<[RegExp, Responder]> = [[exact(QRT_STATS_SQL), answers.stats]];
-  if (answers.plugins) list.push([exact(QRT_PLUGINS_SQL), answers.plugins]);
+function fakeDb(answers: { gate: Responder; main?: Responder; read?: Responder; write?: Responder }): FakeDb {
+  const list: Array<[RegExp, Responder]> = [[exact(QRT_GATE_SQL), answers.gate]];
   if (answers.main) list.push([exact(sqlOf('QUERY_RESPONSE_TIME')), answers.main]);
   if (answers.read) list.push([exact(sqlOf('QUERY_RESPONSE_TIME_READ')), answers.read]);
   if (answers.write) list.push([exact(sqlOf('QUERY_RESPONSE_TIME_WRITE')), answers.write]);
@@ -95,18 +84,18 @@ const LES = [
 describe('gate: SELECT @@query_response_time_stats', () => {
   for (const v of ['0', 'OFF', null]) {
     test(`${String(v)} -> nothing emitted, only the gate ran`, async () => {
-      const db = fakeDb({ stats: stats(v) });
+      const db = fakeDb({ gate: gate(v, 'QUERY_RESPONSE_TIME') });
       assert.deepEqual(await collect(db), []);
       assert.deepEqual(
         db.sent.map((s) => s.sql),
-        [QRT_STATS_SQL],
+        [QRT_GATE_SQL],
       );
     });
   }
 
   test('unknown variable (plugin not loaded) -> nothing emitted, success', async () => {
     const db = fakeDb({
-      stats: new QueryError(
+      gate: new QueryError(
         "Unknown system variable 'query_response_time_stats'",
         'ER_UNKNOWN_SYSTEM_VARIABLE',
       ),
@@ -116,20 +105,20 @@ describe('gate: SELECT @@query_response_time_stats', () => {
   });
 
   test('a lost connection or a deadline is a failure, not "plugin missing"', async () => {
-    const lost = fakeDb({ stats: new QueryError('Connection lost', 'PROTOCOL_CONNECTION_LOST') });
+    const lost = fakeDb({ gate: new QueryError('Connection lost', 'PROTOCOL_CONNECTION_LOST') });
     await assert.rejects(collect(lost), QueryError);
-    const late = fakeDb({ stats: new DeadlineError('deadline exceeded') });
+    const late = fakeDb({ gate: new DeadlineError('deadline exceeded') });
     await assert.rejects(collect(late), DeadlineError);
   });
 });
 
 describe('histograms', () => {
   test('MariaDB 10.11 (only QUERY_RESPONSE_TIME): one histogram, cumulative buckets, no _READ/_WRITE query', async () => {
-    const db = fakeDb({ stats: stats('1'), plugins: plugins('QUERY_RESPONSE_TIME'), main: NONZERO() });
+    const db = fakeDb({ gate: gate('1', 'QUERY_RESPONSE_TIME'), main: NONZERO() });
     const families = await collect(db);
     assert.deepEqual(
       db.sent.map((s) => s.sql),
-      [QRT_STATS_SQL, QRT_PLUGINS_SQL, sqlOf('QUERY_RESPONSE_TIME')],
+      [QRT_GATE_SQL, sqlOf('QUERY_RESPONSE_TIME')],
     );
     assert.deepEqual(
       families.map((f) => [f.name, f.type]),
@@ -147,8 +136,7 @@ describe('histograms', () => {
 
   test('Percona Server 5.7 style (all three tables): three histograms', async () => {
     const db = fakeDb({
-      stats: stats('ON'),
-      plugins: plugins('QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ', 'QUERY_RESPONSE_TIME_WRITE'),
+      gate: gate('ON', 'QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ', 'QUERY_RESPONSE_TIME_WRITE'),
       main: NONZERO(),
       read: NONZERO(),
       write: ZERO(),
@@ -169,8 +157,7 @@ describe('histograms', () => {
     const unknown = new QueryError("Unknown table 'QUERY_RESPONSE_TIME_READ'", 'ER_UNKNOWN_TABLE');
     const families = await collect(
       fakeDb({
-        stats: stats('1'),
-        plugins: plugins('QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ'),
+        gate: gate('1', 'QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ'),
         main: NONZERO(),
         read: unknown,
       }),
@@ -180,7 +167,7 @@ describe('histograms', () => {
       [MAIN],
     );
     await assert.rejects(
-      collect(fakeDb({ stats: stats('1'), plugins: plugins('QUERY_RESPONSE_TIME'), main: unknown })),
+      collect(fakeDb({ gate: gate('1', 'QUERY_RESPONSE_TIME'), main: unknown })),
       QueryError,
     );
   });
