@@ -1,27 +1,12 @@
-/**
- * A Target is one server endpoint plus one set of credentials, served by one long-lived mysql2 pool.
- * Every query runs under an AbortSignal: when it fires, the connection is destroyed (never returned
- * to the pool) and the statement is killed on the server from another connection. Each new pooled
- * connection gets a read-only session with `lock_wait_timeout` and a server-side statement bound.
- */
-import { type KeyObject, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { type Socket, connect as netConnect } from 'node:net';
 import mysql from 'mysql2';
-import type {
-  FieldPacket,
-  Pool,
-  PoolConnection,
-  PoolOptions,
-  QueryError as MysqlError,
-  SslOptions,
-} from 'mysql2';
+import type { FieldPacket, Pool, PoolConnection, QueryError as MysqlError } from 'mysql2';
 import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
 import { type Address, addressKey } from './address.js';
-import { type AuthPolicy, authPlugins } from './auth-plugins.js';
+import { poolOptions } from './pool-options.js';
 import { type ServerInfo, parseServerInfo } from './server-info.js';
+import { sessionStatements } from './session.js';
 
 export interface TlsSettings {
   readonly mode: 'off' | 'verify' | 'skip-verify';
@@ -60,8 +45,6 @@ export interface TargetOptions {
   readonly maxResultBytes?: number;
 }
 
-/** Bytes a server may send before authentication completes (a greeting and auth packets are < 1 KiB). */
-export const MAX_HANDSHAKE_BYTES = 256 * 1024;
 /** Default per-statement cap on received bytes: a rogue or broken server cannot exhaust our memory. */
 export const DEFAULT_MAX_RESULT_BYTES = 32 * 1024 * 1024;
 
@@ -114,34 +97,6 @@ function wrapError(err: unknown, connecting: boolean): ExporterError {
   const errno = e.sqlMessage !== undefined && typeof e.errno === 'number' ? ` (errno ${e.errno})` : '';
   const msg = `${code ? `${code}${errno}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
-}
-
-export interface SessionSettings {
-  readonly mariadb: boolean;
-  /** Seconds; 0 leaves the server default. */
-  readonly lockWaitTimeoutSeconds: number;
-  /** Server-side bound for one statement, ms; 0 leaves the server default. */
-  readonly statementTimeoutMs: number;
-  /** mysqld_exporter's --exporter.log_slow_filter (MariaDB and Percona Server only). */
-  readonly logSlowFilter?: boolean;
-}
-
-/** The statements every new pooled connection runs before it is used. */
-export function sessionStatements(s: SessionSettings): string[] {
-  const settings: string[] = [];
-  if (s.lockWaitTimeoutSeconds > 0) settings.push(`lock_wait_timeout=${Math.ceil(s.lockWaitTimeoutSeconds)}`);
-  if (s.statementTimeoutMs > 0) {
-    settings.push(
-      s.mariadb
-        ? `max_statement_time=${(s.statementTimeoutMs / 1000).toFixed(3)}`
-        : `max_execution_time=${Math.ceil(s.statementTimeoutMs)}`,
-    );
-  }
-  const out = ['SET SESSION TRANSACTION READ ONLY'];
-  if (settings.length > 0) out.push(`SET SESSION ${settings.join(', ')}`);
-  // Its own statement: Oracle MySQL has no such variable, and that failure must not undo the others.
-  if (s.logSlowFilter) out.push("SET SESSION log_slow_filter = 'tmp_table_on_disk,filesort_on_disk'");
-  return out;
 }
 
 export interface PoolStats {
@@ -378,131 +333,4 @@ function streamOf(conn: PoolConnection): NodeJS.EventEmitter | undefined {
   return s instanceof Object && typeof (s as NodeJS.EventEmitter).on === 'function'
     ? (s as NodeJS.EventEmitter)
     : undefined;
-}
-
-/** Parses the pinned key; an unreadable or invalid file leaves none, so full authentication is refused. */
-function pinnedKey(opts: TargetOptions, read: (p: string) => Buffer, log: Logger): KeyObject | undefined {
-  const path = opts.serverPublicKeyPath;
-  if (!path) return undefined;
-  try {
-    const key = createPublicKey(read(path));
-    if (key.asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
-    return key;
-  } catch (err) {
-    log.error(
-      'server-public-key-path is not a readable RSA public key; full authentication will be refused',
-      {
-        err: err instanceof Error ? err.message : String(err),
-      },
-    );
-    return undefined;
-  }
-}
-
-/**
- * Opens the socket ourselves (mysql2's `stream` factory): the connect address may differ from the
- * TLS name (tls-server-name), and the server may send at most MAX_HANDSHAKE_BYTES before the session
- * is authenticated. mysql2 drops this socket's 'data' listeners when it upgrades to TLS, which ends
- * the count there; after that the TLS handshake and connectTimeout bound the phase.
- */
-function socketFactory(
-  a: Address,
-  tlsName: string | undefined,
-  keepAlive: boolean,
-  guard: (socket: Socket, disarm: () => void) => void,
-): () => Socket {
-  return () => {
-    const socket =
-      a.kind === 'socket' ? netConnect({ path: a.path }) : netConnect({ host: a.host, port: a.port });
-    if (a.kind === 'tcp') {
-      socket.setNoDelay(true);
-      if (keepAlive) socket.once('connect', () => socket.setKeepAlive(true, 0));
-      // mysql2 passes no `servername` for an IP host, so Node checks the certificate against
-      // `socket._host`, which it only sets after a DNS lookup: for an IP literal the check would run
-      // against "localhost". Give it the name we mean (the target IP, or tls-server-name).
-      if (tlsName !== undefined) Object.assign(socket, { _host: tlsName });
-    }
-    let received = 0;
-    const count = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > MAX_HANDSHAKE_BYTES) {
-        socket.removeListener('data', count);
-        socket.destroy(
-          Object.assign(
-            new Error(`the server sent more than ${MAX_HANDSHAKE_BYTES} bytes before authentication`),
-            {
-              code: 'HANDSHAKE_TOO_LARGE',
-            },
-          ),
-        );
-      }
-    };
-    socket.on('data', count);
-    guard(socket, () => socket.removeListener('data', count));
-    return socket;
-  };
-}
-
-function poolOptions(
-  opts: TargetOptions,
-  log: Logger,
-  guard: (socket: Socket, disarm: () => void) => void,
-): PoolOptions {
-  const a = opts.address;
-  const base: PoolOptions = {
-    user: opts.credentials.user,
-    password: opts.credentials.password,
-    connectionLimit: opts.poolSize,
-    maxIdle: opts.poolSize,
-    waitForConnections: true,
-    queueLimit: 1000,
-    connectTimeout: opts.connectTimeoutMs,
-    enableKeepAlive: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    multipleStatements: false,
-    // Never offer LOCAL INFILE, never read files for the server.
-    flags: ['-LOCAL_FILES'],
-    charset: 'utf8mb4_general_ci',
-  };
-  const read = opts.readFile ?? ((p: string) => readFileSync(p));
-  const tls = opts.credentials.tls;
-  if (a.kind === 'socket') base.socketPath = a.path;
-  else {
-    // mysql2 takes the TLS name (SNI and the certificate check) from `host`; the socket factory
-    // connects to the real address. An IP `host` makes Node check the certificate against that IP.
-    base.host = tls.mode !== 'off' && tls.serverName ? tls.serverName : a.host;
-    base.port = a.port;
-  }
-  const tlsName = a.kind === 'tcp' && tls.mode !== 'off' ? (tls.serverName ?? a.host) : undefined;
-  base.stream = socketFactory(a, tlsName, base.enableKeepAlive === true, guard);
-  const policy: AuthPolicy = {
-    tlsMode: tls.mode,
-    socket: a.kind === 'socket',
-    allowCleartext: opts.allowCleartext === true,
-    ...optional('serverPublicKey', pinnedKey(opts, read, log)),
-  };
-  // Ours for caching_sha2_password, sha256_password and mysql_clear_password (auth-plugins.ts).
-  // Never set authSwitchHandler (it bypasses every plugin check) nor infileStreamFactory.
-  base.authPlugins = authPlugins(policy);
-  if (tls.mode !== 'off') {
-    // A fresh object per pool, files read once here: mysql2 caches TLS contexts and sessions per
-    // ssl object, so no two auth modules ever share CA, client certificate or session.
-    const verify = tls.mode === 'verify';
-    base.ssl = {
-      rejectUnauthorized: verify,
-      // mysql2 checks the host name only with verifyIdentity; `verify` means chain AND name.
-      verifyIdentity: verify,
-      minVersion: tls.minVersion ?? 'TLSv1.2',
-      ...(tls.ca ? { ca: read(tls.ca) } : {}),
-      ...(tls.cert ? { cert: read(tls.cert) } : {}),
-      ...(tls.key ? { key: read(tls.key) } : {}),
-    } satisfies SslOptions;
-  }
-  return base;
-}
-
-function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
-  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
 }

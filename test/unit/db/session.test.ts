@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sessionStatements } from '../../../src/db/target.js';
+import { sessionStatements } from '../../../src/db/session.js';
 
 test('MariaDB sessions: read-only, lock_wait_timeout, max_statement_time in seconds', () => {
   assert.deepEqual(
