@@ -22,9 +22,10 @@ import { parseFlags } from '../../src/config/flags.js';
 import { Target } from '../../src/db/target.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type CollectorOutcome, scrape } from '../../src/scrape/orchestrator.js';
-import type { Collector, Labels, MetricFamily } from '../../src/scrape/types.js';
+import type { Collector, MetricFamily } from '../../src/scrape/types.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+import { requireFamily as family, seriesValue as value } from '../helpers/samples.js';
 
 const EXPORTER = 'exporter_a';
 const EXPORTER_PW = 'pw-a';
@@ -131,17 +132,6 @@ function ok(r: Run): readonly MetricFamily[] {
   assert.equal(r.outcome.success, true);
   validateFamilies(r.outcome.families, 100_000);
   return r.outcome.families;
-}
-
-function family(fams: readonly MetricFamily[], name: string): MetricFamily {
-  const f = fams.find((x) => x.name === name);
-  assert.ok(f, `family ${name} missing; have ${fams.map((x) => x.name).join(', ')}`);
-  return f;
-}
-
-function value(f: MetricFamily, labels: Labels): number | undefined {
-  const want = JSON.stringify(Object.entries(labels).sort());
-  return f.samples.find((s) => JSON.stringify(Object.entries(s.labels).sort()) === want)?.value;
 }
 
 test('info_schema.processlist sees the idle admin session', async () => {

@@ -9,9 +9,10 @@ import { parseFlags } from '../../../src/config/flags.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type CollectorOutcome, scrape } from '../../../src/scrape/orchestrator.js';
-import type { Collector, Labels, MetricFamily } from '../../../src/scrape/types.js';
+import type { Collector, MetricFamily } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import type { FakeDb } from '../../helpers/fixtures.js';
+export { requireFamily as family, seriesValue as value } from '../../helpers/samples.js';
 
 export function build(def: CollectorDef, argv: readonly string[] = []): Collector {
   const parsed = parseFlags(def.flags ?? [], argv);
@@ -58,17 +59,6 @@ export async function fails(collector: Collector, server: ServerInfo, db: FakeDb
   assert.ok(out, 'collector was skipped');
   assert.equal(out.success, false);
   return out.error ?? '';
-}
-
-export function family(fams: readonly MetricFamily[], name: string): MetricFamily {
-  const f = fams.find((x) => x.name === name);
-  assert.ok(f, `family ${name} missing; have ${fams.map((x) => x.name).join(', ')}`);
-  return f;
-}
-
-export function value(f: MetricFamily, labels: Labels): number | undefined {
-  const want = JSON.stringify(Object.entries(labels).sort());
-  return f.samples.find((s) => JSON.stringify(Object.entries(s.labels).sort()) === want)?.value;
 }
 
 export function names(fams: readonly MetricFamily[]): string[] {

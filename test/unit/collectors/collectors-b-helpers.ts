@@ -7,9 +7,10 @@ import { parseFlags } from '../../../src/config/flags.js';
 import type { CollectorDef } from '../../../src/collectors/collector-def.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
 import type { CollectorOutcome } from '../../../src/scrape/orchestrator.js';
-import type { Collector, Labels, MetricFamily } from '../../../src/scrape/types.js';
+import type { Collector, MetricFamily } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import { type FakeDb, scrapeOnce } from '../../helpers/fixtures.js';
+export { requireFamily as family, seriesValue as value } from '../../helpers/samples.js';
 
 /** Builds the collector from its definition with command-line style flags. */
 export function build(def: CollectorDef, argv: readonly string[] = []): Collector {
@@ -26,19 +27,6 @@ export async function run(
 ): Promise<CollectorOutcome | undefined> {
   const res = await scrapeOnce(collector, server, db, 1_000_000);
   return res.outcomes[0];
-}
-
-export function family(fams: readonly MetricFamily[], name: string): MetricFamily {
-  const f = fams.find((x) => x.name === name);
-  assert.ok(f, `family ${name} missing; have ${fams.map((x) => x.name).join(', ')}`);
-  return f;
-}
-
-export function value(f: MetricFamily, labels: Labels, suffix?: string): number | undefined {
-  const want = JSON.stringify(Object.entries(labels).sort());
-  return f.samples.find(
-    (s) => (s.suffix ?? undefined) === suffix && JSON.stringify(Object.entries(s.labels).sort()) === want,
-  )?.value;
 }
 
 export function valid(fams: readonly MetricFamily[]): number {

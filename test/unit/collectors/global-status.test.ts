@@ -21,6 +21,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
+import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
 
 async function collect(
   res: QueryResult,
@@ -30,18 +31,6 @@ async function collect(
   const families = await globalStatusCollector.create(new Map()).collect(context(db, info));
   validateFamilies(families, 100_000);
   return { families, db };
-}
-
-function family(families: readonly MetricFamily[], name: string): MetricFamily | undefined {
-  return families.find((f) => f.name === name);
-}
-
-/** The value of one series, or undefined when the series is absent. */
-function value(families: readonly MetricFamily[], name: string, labels: Labels = {}): number | undefined {
-  return family(families, name)?.samples.find((s) => {
-    const keys = Object.keys(s.labels);
-    return keys.length === Object.keys(labels).length && keys.every((k) => s.labels[k] === labels[k]);
-  })?.value;
 }
 
 function seriesCount(families: readonly MetricFamily[]): number {

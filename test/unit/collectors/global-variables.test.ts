@@ -6,7 +6,7 @@ import {
   parseGcacheSize,
 } from '../../../src/collectors/global-variables.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
-import type { Labels, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
+import type { MetricFamily, QueryResult } from '../../../src/scrape/types.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import { parseStatusValue } from '../../../src/scrape/values.js';
 import {
@@ -20,6 +20,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
+import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
 
 async function collect(
   res: QueryResult,
@@ -29,15 +30,6 @@ async function collect(
   const families = await globalVariablesCollector.create(new Map()).collect(context(db, info));
   validateFamilies(families, 100_000);
   return { families, db };
-}
-
-const family = (families: readonly MetricFamily[], name: string) => families.find((f) => f.name === name);
-
-function value(families: readonly MetricFamily[], name: string, labels: Labels = {}): number | undefined {
-  return family(families, name)?.samples.find((s) => {
-    const keys = Object.keys(s.labels);
-    return keys.length === Object.keys(labels).length && keys.every((k) => s.labels[k] === labels[k]);
-  })?.value;
 }
 
 const MYSQL_971 = () => server('9.7.1', 'MySQL Community Server - GPL');

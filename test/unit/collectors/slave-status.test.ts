@@ -25,6 +25,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
+import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
 
 /** Answers any of the three replica statements with `res`, recording which one was sent. */
 async function collect(
@@ -35,15 +36,6 @@ async function collect(
   const families = await slaveStatusCollector.create(new Map()).collect(context(db, info));
   validateFamilies(families, 100_000);
   return { families, db };
-}
-
-const family = (families: readonly MetricFamily[], name: string) => families.find((f) => f.name === name);
-
-function value(families: readonly MetricFamily[], name: string, labels: Labels): number | undefined {
-  return family(families, name)?.samples.find((s) => {
-    const keys = Object.keys(s.labels);
-    return keys.length === Object.keys(labels).length && keys.every((k) => s.labels[k] === labels[k]);
-  })?.value;
 }
 
 const MYSQL_8021 = () => server('8.0.21', 'MySQL Community Server - GPL');
