@@ -32,8 +32,6 @@ export interface ScrapeSettings {
   /** Server-side backstop for one statement. */
   readonly statementTimeoutMs: number;
   readonly connectTimeoutMs: number;
-  /** Per-collector budget (0: the scrape deadline only). */
-  readonly queryTimeoutMs: number;
   readonly maxSeries: number;
 }
 
@@ -172,14 +170,10 @@ export class Exporter {
       ...(this.readFile ? { readFile: this.readFile } : {}),
     }));
     const key = `${TargetRegistry.key(module.name, address)}|${collectors.map((c) => c.name).join(',')}`;
-    const timed =
-      s.queryTimeoutMs > 0
-        ? collectors.map((c) => (c.timeoutMs === undefined ? withTimeout(c, s.queryTimeoutMs) : c))
-        : collectors;
     return this.flights.join(key, req.signal, req.deadlineMs, async (signal) => {
       const result = await scrape({
         target,
-        collectors: timed,
+        collectors,
         signal,
         concurrency: target.poolSize,
         maxSeries: s.maxSeries,
@@ -220,15 +214,4 @@ export class Exporter {
   async close(): Promise<void> {
     await this.targets.closeAll();
   }
-}
-
-function withTimeout(c: Collector, timeoutMs: number): Collector {
-  return {
-    name: c.name,
-    help: c.help,
-    enabledByDefault: c.enabledByDefault,
-    timeoutMs,
-    supports: (s) => c.supports(s),
-    collect: (ctx) => c.collect(ctx),
-  };
 }

@@ -178,10 +178,15 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
   if (problems.length > 0) throw new ConfigError(problems);
 
   const collectors: Collector[] = [];
-  for (const d of defs) collectors.push(d.create(v));
+  // --exporter.query_timeout is the budget of every collector that has none of its own (query files).
+  const queryTimeout = flagNumber(v, 'exporter.query_timeout');
+  const budgetMs = Math.round(queryTimeout * 1000);
+  for (const d of defs) {
+    const c = d.create(v);
+    collectors.push(budgetMs > 0 && c.timeoutMs === undefined ? { ...c, timeoutMs: budgetMs } : c);
+  }
   const enabled = enabledCollectors(defs, v, parsed.explicit);
 
-  const queryTimeout = flagNumber(v, 'exporter.query_timeout');
   const scrapeTimeout = flagNumber(v, 'exporter.scrape_timeout');
   const settings: ScrapeSettings = {
     poolSize: flagNumber(v, 'exporter.max_open_connections'),
@@ -191,7 +196,6 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     logSlowFilter: flagBool(v, 'exporter.log_slow_filter'),
     statementTimeoutMs: Math.round((queryTimeout > 0 ? queryTimeout : 60) * 1000),
     connectTimeoutMs: Math.round(flagNumber(v, 'exporter.connect_timeout') * 1000),
-    queryTimeoutMs: Math.round(queryTimeout * 1000),
     maxSeries: flagNumber(v, 'exporter.max_series'),
   };
   return {
