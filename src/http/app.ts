@@ -78,9 +78,8 @@ export function createRouter(deps: HttpDeps): Router {
         if (!decision.allowed) return sendText(res, decision.status, decision.reason);
         address = parsed;
         module = singleParam(req.query, 'auth_module') ?? 'client';
-        if (!exporter.state.modules.has(module)) return sendText(res, 400, 'unknown auth_module');
       }
-      exporter.select(collect);
+      // Unknown collect[] names and auth modules are refused by exporter.scrape before any connection.
       const header = req.get('X-Prometheus-Scrape-Timeout-Seconds');
       const deadline = scrapeDeadline(header, deps.deadline());
       if (header !== undefined && header !== '' && deadline.source === 'default')
@@ -112,7 +111,10 @@ export function createRouter(deps: HttpDeps): Router {
         return sendText(res, 400, err.message);
       if (err instanceof TooManyWaitersError) return sendText(res, 503, err.message);
       if (isTimeout(err)) return sendText(res, 503, 'scrape deadline exceeded');
-      if (err instanceof UnknownModuleError) return sendText(res, 500, 'no [client] section configured');
+      if (err instanceof UnknownModuleError)
+        return probe
+          ? sendText(res, 400, 'unknown auth_module')
+          : sendText(res, 500, 'no [client] section configured');
       log.error('scrape failed', { err: errorMessage(err) });
       sendText(res, 500, 'internal error');
     }
