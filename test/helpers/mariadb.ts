@@ -212,9 +212,14 @@ export function sqlString(s: string): string {
 }
 
 /** Creates the least-privilege exporter account mysqld_exporter's README recommends. */
-export async function createExporterUser(db: MariaDb, user: string, password: string): Promise<void> {
+export async function createExporterUser(
+  db: MariaDb,
+  user: string,
+  password: string,
+  maxConn = 5,
+): Promise<void> {
   await db.sql(
-    `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY ${sqlString(password)} WITH MAX_USER_CONNECTIONS 5`,
+    `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY ${sqlString(password)} WITH MAX_USER_CONNECTIONS ${maxConn}`,
     `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${user}'@'127.0.0.1'`,
   );
 }

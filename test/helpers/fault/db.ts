@@ -3,7 +3,7 @@
  * with the canary password, a small InnoDB table t1.t, and the faults themselves: freeze (SIGSTOP),
  * thaw, kill -9, restart, grant and limit changes, global variables.
  */
-import { type MariaDb, sqlString, startMariaDb } from '../mariadb.js';
+import { type MariaDb, createExporterUser, sqlString, startMariaDb } from '../mariadb.js';
 import { CANARY } from './canary.js';
 
 export const EXPORTER_USER = 'exporter';
@@ -18,10 +18,8 @@ export interface FaultDbOptions {
 export async function startFaultDb(opts: FaultDbOptions = {}): Promise<MariaDb> {
   const db = await startMariaDb({ args: opts.args ?? [] });
   try {
+    await createExporterUser(db, EXPORTER_USER, CANARY, opts.maxUserConnections ?? 5);
     await db.sql(
-      `CREATE USER '${EXPORTER_USER}'@'127.0.0.1' IDENTIFIED BY ${sqlString(CANARY)} ` +
-        `WITH MAX_USER_CONNECTIONS ${opts.maxUserConnections ?? 5}`,
-      `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${EXPORTER_USER}'@'127.0.0.1'`,
       'CREATE DATABASE t1',
       'CREATE TABLE t1.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB',
       'INSERT INTO t1.t VALUES (1, 1)',
@@ -33,13 +31,8 @@ export async function startFaultDb(opts: FaultDbOptions = {}): Promise<MariaDb> 
   return db;
 }
 
-/** Creates another account with the canary-free password `pw`, same grants as the exporter's. */
-export async function createUser(db: MariaDb, user: string, password: string, maxConn = 5): Promise<void> {
-  await db.sql(
-    `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY ${sqlString(password)} WITH MAX_USER_CONNECTIONS ${maxConn}`,
-    `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO '${user}'@'127.0.0.1'`,
-  );
-}
+/** Another account with the exporter's grants (the recommended ones). */
+export const createUser = createExporterUser;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
