@@ -83,7 +83,7 @@ describe('fault T01-T06: server down, frozen, killed, restarted, idle connection
     await healthy('warm-up');
     const cold = await startExporter(writeCnf(db));
     extra.push(cold);
-    freeze(db);
+    await freeze(db);
     try {
       const [warm, fresh] = await Promise.all([
         exp.get(`/metrics?${FAST}`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2' } }),
@@ -110,7 +110,7 @@ describe('fault T01-T06: server down, frozen, killed, restarted, idle connection
       headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' },
     });
     await sleep(500);
-    freeze(db);
+    await freeze(db);
     let r: Awaited<typeof pending>;
     try {
       r = await pending;

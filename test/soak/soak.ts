@@ -179,7 +179,7 @@ async function main(): Promise<number> {
       '<= 1.75 s + margin',
     );
     check(pct(t14, 99) < 2500, 'T14 p99 within the deadline');
-    freeze(db);
+    await freeze(db);
     let t02: number[] = [];
     try {
       t02 = await latencies(exp, q, 5, { 'X-Prometheus-Scrape-Timeout-Seconds': '2' });

@@ -3,6 +3,7 @@
  * with the canary password, a small InnoDB table t1.t, and the faults themselves: freeze (SIGSTOP),
  * thaw, kill -9, restart, grant and limit changes, global variables.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { type MariaDb, createExporterUser, sqlString, startMariaDb } from '../mariadb.js';
 import { CANARY } from './canary.js';
 
@@ -47,9 +48,35 @@ function alive(pid: number): boolean {
   }
 }
 
-/** SIGSTOP: the server keeps its sockets (the kernel still accepts TCP) but answers nothing. */
-export function freeze(db: MariaDb): void {
+/** Every thread of `pid` in the stopped state (`T`), read from /proc/<pid>/task/<tid>/stat. */
+function allThreadsStopped(pid: number): boolean {
+  try {
+    const tids = readdirSync(`/proc/${pid}/task`);
+    return tids.every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // The state follows the parenthesised command name, which may itself contain spaces.
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'T' || state === 't';
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGSTOP: the server keeps its sockets (the kernel still accepts TCP) but answers nothing.
+ * kill() returns before the group stop has reached every thread; on a loaded machine a connection
+ * thread can still answer a statement for some milliseconds. Wait until every thread is stopped.
+ */
+export async function freeze(db: MariaDb): Promise<void> {
   db.signal('SIGSTOP');
+  const pid = db.pid;
+  if (pid === undefined) throw new Error('freeze: the server is not running');
+  const deadline = Date.now() + 5000;
+  while (!allThreadsStopped(pid)) {
+    if (Date.now() > deadline) throw new Error(`freeze: mariadbd ${pid} did not stop within 5 s`);
+    await sleep(2);
+  }
 }
 
 export function thaw(db: MariaDb): void {
