@@ -45,11 +45,21 @@ const errs = (e: FaultExporter) =>
     .slice(-4)
     .join('\n');
 
+/**
+ * KILLs every exporter session and waits until those threads have left the PROCESSLIST. KILL only
+ * flags the thread: it ends (and releases its MAX_USER_CONNECTIONS slot) a little later, which on a
+ * loaded machine is after the next connect of a test that counts on the slot being free (T12).
+ */
 async function killExporterSessions(db: MariaDb): Promise<void> {
-  for (const row of await db.sql(
-    `SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '${EXPORTER_USER}'`,
-  ))
-    await db.sql(`KILL ${Number(row.ID)}`).catch(() => {});
+  const ids = (
+    await db.sql(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '${EXPORTER_USER}'`)
+  ).map((row) => Number(row.ID));
+  for (const id of ids) await db.sql(`KILL ${id}`).catch(() => {});
+  if (ids.length === 0) return;
+  await waitFor('killed exporter sessions gone from the PROCESSLIST', 10_000, async () => {
+    const left = await db.sql(`SELECT ID FROM information_schema.PROCESSLIST WHERE ID IN (${ids.join(',')})`);
+    return left.length === 0;
+  });
 }
 
 describe('fault T07, T10-T14: accounts, grants and connection limits', () => {
