@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../scrape/types.js';
 import { derivedOutput } from './scrape-families.js';
-import { assemble, serializeBody } from './serialize.js';
+import { type Exposition, assembleChunks, expositionText, serializeChunks } from './serialize.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -44,13 +44,13 @@ function checkNames(families: readonly MetricFamily[], extra: readonly Metric[])
  * The families' own text: reused when `families` came from scrapeFamilies and another caller of
  * the same scrape round has rendered it already (concurrent scrapes of one target).
  */
-function body(families: readonly MetricFamily[], contentType: ContentType): string {
+function body(families: readonly MetricFamily[], contentType: ContentType): Exposition {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   const shared = derivedOutput(families);
-  if (!shared) return serializeBody(families, om);
+  if (!shared) return serializeChunks(families, om);
   let text = shared.texts.get(contentType);
   if (text === undefined) {
-    text = serializeBody(families, om);
+    text = serializeChunks(families, om);
     shared.texts.set(contentType, text);
   }
   return text;
@@ -60,30 +60,30 @@ async function renderNow(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[],
-): Promise<string> {
+): Promise<Exposition> {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   checkNames(families, extra);
-  if (extra.length === 0) return assemble(undefined, body(families, contentType), om);
+  if (extra.length === 0) return assembleChunks(undefined, body(families, contentType), om);
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
   for (const m of extra) registry.registerMetric(m);
   const text = await registry.metrics();
-  // Drop the registry's ending; the families follow and assemble() writes it.
+  // Drop the registry's ending; the families follow and assembleChunks() writes it.
   const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));
-  return assemble(head, body(families, contentType), om);
+  return assembleChunks(head, body(families, contentType), om);
 }
 
 /**
- * Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition.
- * Callers of one shared scrape round (families from scrapeFamilies) that pass live metrics of the
- * same names get one response rendered once: its live metrics are read when the first of them
- * renders, within the round they all share.
+ * Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition, in
+ * UTF-8 chunks to be written as they are. Callers of one shared scrape round (families from
+ * scrapeFamilies) that pass live metrics of the same names get one response rendered once: its
+ * live metrics are read when the first of them renders, within the round they all share.
  */
-export function render(
+export function renderExposition(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[] = [],
-): Promise<string> {
+): Promise<Exposition> {
   const shared = derivedOutput(families);
   if (!shared) return renderNow(families, contentType, extra);
   let key: string = contentType;
@@ -94,4 +94,13 @@ export function render(
     shared.outputs.set(key, out);
   }
   return out;
+}
+
+/** renderExposition as one string. */
+export async function render(
+  families: readonly MetricFamily[],
+  contentType: ContentType,
+  extra: readonly Metric[] = [],
+): Promise<string> {
+  return expositionText(await renderExposition(families, contentType, extra));
 }

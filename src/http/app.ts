@@ -9,7 +9,7 @@ import { type Address, parseAddress } from '../db/address.js';
 import { errorMessage } from '../errors.js';
 import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
-import { PROMETHEUS_CONTENT_TYPE, render } from '../exposition/render.js';
+import { PROMETHEUS_CONTENT_TYPE, renderExposition } from '../exposition/render.js';
 import { scrapeFamilies } from '../exposition/scrape-families.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
@@ -56,6 +56,13 @@ function isTimeout(err: unknown): boolean {
   return err instanceof Error && err.name === 'TimeoutError';
 }
 
+/** Writes the chunks in one go (corked: one writev), then ends the response. */
+function sendChunks(res: Response, chunks: readonly Buffer[]): void {
+  if (chunks.length > 1) res.cork();
+  for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+  res.end(chunks[chunks.length - 1]);
+}
+
 function sendText(res: Response, status: number, text: string): void {
   res.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
 }
@@ -98,13 +105,14 @@ export function createRouter(deps: HttpDeps): Router {
       });
       // Process and exporter metrics belong on /metrics only, never on a target's /probe.
       const extra = probe ? [] : (deps.extraMetrics?.() ?? []);
-      const body = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
+      const body = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
       if (res.writableEnded || res.destroyed) return;
-      // res.end, not res.send: no ETag hash over a body that is different on every scrape.
+      // Not res.send: no ETag hash over a body that is different on every scrape, and the chunks
+      // are written as they are (concurrent callers of one round share them; no joined copy).
       res
         .status(200)
-        .set({ 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': String(Buffer.byteLength(body)) });
-      res.end(body);
+        .set({ 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': String(body.byteLength) });
+      sendChunks(res, body.chunks);
     } catch (err) {
       if (res.destroyed) return;
       if (err instanceof BadParamError || err instanceof UnknownCollectorError)

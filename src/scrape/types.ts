@@ -1,4 +1,5 @@
 import type { ServerInfo } from '../db/server-info.js';
+import type { Exposition } from '../exposition/serialize.js';
 import type { Logger } from '../log/logger.js';
 
 /** What prom-client can expose. `untyped` is kept so that names and types match mysqld_exporter. */
@@ -28,9 +29,9 @@ export interface MetricFamily {
 export class DerivedOutput {
   families: readonly MetricFamily[] | undefined = undefined;
   /** Rendered text of `families` by content type. */
-  readonly texts = new Map<string, string>();
+  readonly texts = new Map<string, Exposition>();
   /** Whole responses (with the same live metrics in front) by content type and live metric names. */
-  readonly outputs = new Map<string, Promise<string>>();
+  readonly outputs = new Map<string, Promise<Exposition>>();
 }
 
 /** A cell as it comes from the driver (BIGINT and DECIMAL as strings; dates as strings). */
