@@ -55,6 +55,18 @@ function value(cell: Cell | undefined, m: MetricSpec): number | null | undefined
   return parseNumber(cell);
 }
 
+/**
+ * A copy of `labels` plus one more, built by plain stores so that copies with the same label names
+ * share one hidden class. (`{ ...labels, [name]: value }` here gave every copy a hidden class of
+ * its own: 28 MB of V8 maps and descriptors for 96,000 samples of the perf_schema collectors.)
+ */
+function withLabel(labels: Record<string, string>, name: string, value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in labels) out[k] = labels[k]!;
+  out[name] = value;
+  return out;
+}
+
 export function mapResult(spec: QuerySpec, result: QueryResult): Mapped {
   if (result.rows.length > spec.maxRows) {
     throw new CollectorError(
@@ -69,7 +81,8 @@ export function mapResult(spec: QuerySpec, result: QueryResult): Mapped {
   for (const m of spec.metrics) {
     const samples: Sample[] = [];
     for (const row of result.rows) {
-      const labels: Record<string, string> = { ...m.staticLabels };
+      const labels: Record<string, string> = {};
+      for (const k in m.staticLabels) labels[k] = m.staticLabels[k]!;
       for (const l of m.labels) {
         const v = labelValue(row[actual(l.column)]);
         if (v.length > spec.maxLabelLength) {
@@ -90,7 +103,7 @@ export function mapResult(spec: QuerySpec, result: QueryResult): Mapped {
         }
         const sampleLabels =
           m.valueLabel !== undefined && vs.labelValue !== undefined
-            ? { ...labels, [m.valueLabel]: vs.labelValue }
+            ? withLabel(labels, m.valueLabel, vs.labelValue)
             : labels;
         samples.push({ labels: sampleLabels, value: n });
       }
