@@ -5,7 +5,16 @@
  * need the database never skip.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +46,19 @@ export async function freePort(): Promise<number> {
 
 const COMMON_ARGS = ['--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M'];
 
+/**
+ * A private --tmpdir under `dir`. At start-up (bootstrap included) mariadbd deletes every `#sql*`
+ * file in its tmpdir as a leftover of a previous run; with the default /tmp shared by all test
+ * servers, a server starting in one test file deleted the live on-disk temporary tables of a server
+ * in another (EE_DELETE "Error on delete of '/tmp/#sql-temptable-...MAI'" in information_schema
+ * queries such as auto_increment.columns).
+ */
+function privateTmpdir(dir: string): string {
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  return `--tmpdir=${tmp}`;
+}
+
 function template(): string {
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).replace(/[^A-Za-z0-9.]+/g, '_');
@@ -53,6 +75,7 @@ function template(): string {
         '--user=root',
         '--skip-test-db',
         '--auth-root-authentication-method=socket',
+        privateTmpdir(staging),
         ...COMMON_ARGS,
       ],
       { stdio: 'pipe' },
@@ -113,6 +136,7 @@ export class MariaDb {
         '--skip-name-resolve',
         '--performance-schema=ON',
         '--max-connections=200',
+        privateTmpdir(this.dir),
         ...COMMON_ARGS,
         ...this.args,
       ],
