@@ -82,8 +82,16 @@ describe('fault T34, T41: hostile probe targets, graceful shutdown', () => {
     const inflight = sets.map((s) => exp.get(`/metrics?collect[]=${s}`, { timeoutMs: 15_000 }));
     await sleep(300);
     const t0 = Date.now();
+    const mark = exp.mark();
     process.kill(exp.pid, 'SIGTERM');
-    await sleep(100);
+    // The request below must arrive after the shutdown began: wait for its log line rather than a
+    // fixed delay (a loaded machine can take longer than that to run the signal handler).
+    await waitFor(
+      'T41: shutdown begun',
+      5000,
+      () => exp.since(mark).some((l) => l.includes('shutting down')),
+      10,
+    );
     const late = await httpGet(`${exp.url}/metrics`, { timeoutMs: 3000 }).then(
       (r) => r.status,
       () => 0,
