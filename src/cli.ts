@@ -1,6 +1,11 @@
-#!/usr/bin/env node
-/** The `mysql-exporter` command. */
+#!/usr/bin/env -S node --max-semi-space-size=4
+/** The `mysql-exporter` command. The shebang's node flags are LAUNCH_FLAGS (src/runtime/v8-tuning.ts). */
+import { setFlagsFromString } from 'node:v8';
 import { main } from './main.js';
+import { runtimeFlags } from './runtime/v8-tuning.js';
+
+const v8Flags = runtimeFlags(process.execArgv);
+for (const f of v8Flags) setFlagsFromString(f);
 
 process.on('uncaughtException', (err) => {
   // Last line of defence: log without details that could carry secrets, keep serving.
@@ -15,6 +20,7 @@ process.on('unhandledRejection', (reason) => {
 
 main({
   argv: process.argv.slice(2),
+  v8Flags,
   env: process.env,
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),

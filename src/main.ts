@@ -14,6 +14,8 @@ export interface MainIO {
   readonly env: Env;
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
+  /** V8 flags the command set at start-up (logged at debug level). */
+  readonly v8Flags?: readonly string[];
   /** Process signals; injectable for tests. */
   readonly onSignal?: (signal: NodeJS.Signals, handler: () => void) => void;
 }
@@ -50,6 +52,7 @@ export async function main(io: MainIO): Promise<number> {
   for (const w of config.warnings)
     log.warn('configuration warning', { source: w.source, line: w.line, key: w.key, msg: w.message });
   log.info('starting mysql-exporter', { version: version.version, node: process.version });
+  if (io.v8Flags?.length) log.debug('V8 heap settings', { flags: io.v8Flags.join(' ') });
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -83,6 +83,16 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
+/**
+ * The node flags on the entry's shebang line (`#!/usr/bin/env -S node --max-semi-space-size=4`):
+ * the installed command runs with them, so the benchmark does too.
+ */
+export function shebangFlags(entry: string): string[] {
+  const first = readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env\s+(?:-S\s+)?node\b(.*)$/.exec(first);
+  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+}
+
 export interface Memory {
   readonly rssMiB: number;
   readonly hwmMiB: number;
@@ -121,7 +131,10 @@ export class ExporterProcess {
     const common = [`--config.my-cnf=${cnf}`, `--web.listen-address=127.0.0.1:${port}`, ...args];
     let child: ChildProcess;
     if (side === 'ours') {
-      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+      const nodeArgs = [
+        ...shebangFlags(entry),
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+      ];
       const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
       child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...common], {
         cwd: OURS_ROOT,

@@ -167,3 +167,43 @@ test('every flag of the Debian mysqld_exporter 0.14 is a flag of ours', () => {
   );
   assert.deepEqual(missing, []);
 });
+
+test('the command sets its V8 heap flags at start-up, unless node was given them', async () => {
+  const cnf = join(mkdtempSync(join(tmpdir(), 'cli-test-')), 'my.cnf');
+  writeFileSync(cnf, '[client]\nhost = 127.0.0.1\nport = 1\nuser = exporter\npassword = x\n');
+  const start = async (nodeArgs: string[]) => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        ...nodeArgs,
+        ...CLI,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--config.my-cnf=${cnf}`,
+        '--log.level=debug',
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !/msg=listening/.test(stderr))
+      await new Promise((r) => setTimeout(r, 50));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    assert.match(stderr, /msg=listening/, stderr);
+    return stderr;
+  };
+  const tuned = await start([]);
+  assert.match(tuned, /msg="V8 heap settings" flags="?--heap-growing-percent=50\b/);
+  assert.doesNotMatch(tuned, /unrecognized flag/, 'V8 knows the flag');
+  const own = await start(['--heap-growing-percent=100']);
+  assert.doesNotMatch(own, /V8 heap settings/, "the user's own flag wins");
+});

@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
+import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
 import { type TestExporter, startExporter } from '../helpers/exporter.js';
 import { type ReplicationPair, freePort, startReplicationPair } from '../helpers/mariadb.js';
 import { poll } from '../helpers/poll.js';
@@ -517,9 +518,9 @@ describe('Dockerfile', () => {
     assert.match(hc, /CMD \["node"/, 'HEALTHCHECK runs node (no curl in a slim image)');
     assert.match(hc, /-\/healthy|HEALTHCHECK_URL/);
     const ep = execForm(ops(final, 'ENTRYPOINT').at(-1)?.args ?? '[]');
-    assert.deepEqual(ep, ['node', 'dist/src/cli.js']);
+    assert.deepEqual(ep, ['node', ...LAUNCH_FLAGS, 'dist/src/cli.js'], 'node, its launch flags, the CLI');
     const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8')) as { bin: Record<string, string> };
-    assert.ok(Object.values(pkg.bin).includes(ep[1]!), 'the entrypoint is the package bin');
+    assert.ok(Object.values(pkg.bin).includes(ep.at(-1)!), 'the entrypoint is the package bin');
   });
 
   test('every COPY source exists and .dockerignore keeps it in the build context', () => {

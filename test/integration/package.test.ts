@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -37,7 +37,7 @@ test('npm pack: built CLI, types and queries/, and the packed CLI starts', () =>
       );
     execFileSync('tar', ['-xzf', join(dir, info.filename), '-C', dir]);
     const cli = join(dir, 'package', 'dist', 'src', 'cli.js');
-    assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node/);
+    assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env -S node --/);
     const pkg = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
     };
@@ -47,6 +47,14 @@ test('npm pack: built CLI, types and queries/, and the packed CLI starts', () =>
       env: { PATH: process.env.PATH ?? '', HOME: dir },
     });
     assert.equal(help.status, 0, help.stderr);
+    // As npm links the bin: executed through its shebang (env -S node <launch flags>).
+    chmodSync(cli, 0o755);
+    const direct = spawnSync(cli, ['--version'], {
+      encoding: 'utf8',
+      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: dir },
+    });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.match(direct.stdout, /^mysql-exporter, version /);
     // The packed built-in query files were found and became collectors with flags.
     assert.match(help.stdout, /--\[no-\]collect\.info_schema\.innodb_cmp\b/);
     assert.ok(readdirSync(join(dir, 'package', 'queries')).length >= 10);
