@@ -49,14 +49,6 @@ export function serializeFamily(f: MetricFamily, openMetrics: boolean): string {
   return out;
 }
 
-/**
- * Outputs with more samples than this are written straight into UTF-8 chunks instead of one string
- * grown by concatenation: at 120,000 samples that is about 4x faster and allocates about a tenth as
- * much (each `+=` leaves a cons-string node behind until the whole text is flattened), and the text
- * never exists as one V8 string (12 MB of old space that would raise the heap limit V8 grows to).
- */
-export const BUFFERED_SAMPLES = 4096;
-
 /** An exposition as the UTF-8 chunks it was written in, sent as they are (no joined copy). */
 export interface Exposition {
   readonly chunks: readonly Buffer[];
@@ -103,16 +95,6 @@ class ChunkSink {
   }
 }
 
-function stringBody(families: readonly MetricFamily[], openMetrics: boolean): string {
-  const sep = openMetrics ? '\n' : '\n\n';
-  let out = '';
-  for (let i = 0; i < families.length; i++) {
-    out +=
-      i === 0 ? serializeFamily(families[i]!, openMetrics) : sep + serializeFamily(families[i]!, openMetrics);
-  }
-  return out;
-}
-
 function chunkedBody(families: readonly MetricFamily[], openMetrics: boolean): Exposition {
   const sep = openMetrics ? '\n' : '\n\n';
   const sink = new ChunkSink();
@@ -127,38 +109,18 @@ function chunkedBody(families: readonly MetricFamily[], openMetrics: boolean): E
   return sink.finish();
 }
 
-const sampleCount = (families: readonly MetricFamily[]) => {
-  let n = 0;
-  for (const f of families) n += f.samples.length;
-  return n;
-};
-
-const fromString = (s: string): Exposition => {
-  const b = Buffer.from(s, 'utf8');
-  return { chunks: b.length > 0 ? [b] : [], byteLength: b.length };
-};
-
 /**
- * Families joined as prom-client joins them: `\n\n` (Prometheus text) or `\n` (OpenMetrics), as
- * UTF-8 chunks. A lone surrogate in a label value, which has no UTF-8 form, is sent as U+FFFD.
+ * Families joined as prom-client joins them: `\n\n` (Prometheus text) or `\n` (OpenMetrics), written
+ * line by line into UTF-8 chunks: no text-sized string is ever built (for 1,100 samples 10 % faster
+ * than joining a string and encoding it; for 120,000 about 4x, with a tenth of the garbage). A lone
+ * surrogate in a label value, which has no UTF-8 form, is sent as U+FFFD.
  */
-export function serializeChunks(
-  families: readonly MetricFamily[],
-  openMetrics: boolean,
-  bufferedSamples = BUFFERED_SAMPLES,
-): Exposition {
-  return sampleCount(families) <= bufferedSamples
-    ? fromString(stringBody(families, openMetrics))
-    : chunkedBody(families, openMetrics);
+export function serializeChunks(families: readonly MetricFamily[], openMetrics: boolean): Exposition {
+  return chunkedBody(families, openMetrics);
 }
 
 /** serializeChunks as one string (tests, and callers that want text). */
-export function serializeBody(
-  families: readonly MetricFamily[],
-  openMetrics: boolean,
-  bufferedSamples = BUFFERED_SAMPLES,
-): string {
-  if (sampleCount(families) <= bufferedSamples) return stringBody(families, openMetrics);
+export function serializeBody(families: readonly MetricFamily[], openMetrics: boolean): string {
   return expositionText(chunkedBody(families, openMetrics));
 }
 
