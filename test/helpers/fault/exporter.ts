@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/main.js';
+import { LAUNCH_FLAGS } from '../../../src/runtime/v8-tuning.js';
 import { cnfFor } from '../exporter.js';
 import type { MariaDb } from '../mariadb.js';
 import { CANARY } from './canary.js';
@@ -162,11 +163,16 @@ async function startInProcess(argv: string[], env: Record<string, string>): Prom
 
 async function startChild(argv: string[], env: Record<string, string>): Promise<FaultExporter> {
   const logs: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...argv], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // With the V8 flags the installed command runs with (its shebang's).
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...LAUNCH_FLAGS, '--import', 'tsx', 'src/cli.ts', ...argv],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let buf = '';
   let onLine: (() => void) | undefined;
   child.stderr?.setEncoding('utf8');
