@@ -7,6 +7,7 @@
 import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../scrape/types.js';
+import { gzipExposition } from './compress.js';
 import { derivedOutput } from './scrape-families.js';
 import { type Exposition, assembleChunks, expositionText, serializeChunks } from './serialize.js';
 
@@ -75,17 +76,22 @@ async function renderNow(
 
 /**
  * Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition, in
- * UTF-8 chunks to be written as they are. Callers of one shared scrape round (families from
- * scrapeFamilies) that pass live metrics of the same names get one response rendered once: its
- * live metrics are read when the first of them renders, within the round they all share.
+ * UTF-8 chunks to be written as they are, gzipped when `encoding` says so. Callers of one shared
+ * scrape round (families from scrapeFamilies) that pass live metrics of the same names get one
+ * response rendered (and compressed) once: its live metrics are read when the first of them
+ * renders, within the round they all share.
  */
 export function renderExposition(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[] = [],
+  encoding?: 'gzip',
 ): Promise<Exposition> {
   const shared = derivedOutput(families);
-  if (!shared) return renderNow(families, contentType, extra);
+  if (!shared) {
+    const plain = renderNow(families, contentType, extra);
+    return encoding === 'gzip' ? plain.then(gzipExposition) : plain;
+  }
   let key: string = contentType;
   for (const m of extra) key += `\u0000${metricName(m) ?? ''}`;
   let out = shared.outputs.get(key);
@@ -93,7 +99,14 @@ export function renderExposition(
     out = renderNow(families, contentType, extra);
     shared.outputs.set(key, out);
   }
-  return out;
+  if (encoding !== 'gzip') return out;
+  const gzKey = `${key}\u0000gzip`;
+  let gz = shared.outputs.get(gzKey);
+  if (gz === undefined) {
+    gz = out.then(gzipExposition);
+    shared.outputs.set(gzKey, gz);
+  }
+  return gz;
 }
 
 /** renderExposition as one string. */

@@ -10,6 +10,7 @@ import { errorMessage } from '../errors.js';
 import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
 import { PROMETHEUS_CONTENT_TYPE, renderExposition } from '../exposition/render.js';
+import { acceptsGzip } from './accept-encoding.js';
 import { scrapeFamilies } from '../exposition/scrape-families.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
@@ -105,13 +106,23 @@ export function createRouter(deps: HttpDeps): Router {
       });
       // Process and exporter metrics belong on /metrics only, never on a target's /probe.
       const extra = probe ? [] : (deps.extraMetrics?.() ?? []);
-      const body = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, extra);
+      const gzip = acceptsGzip(req.get('Accept-Encoding'));
+      const families = scrapeFamilies(result);
+      const body = await renderExposition(
+        families,
+        PROMETHEUS_CONTENT_TYPE,
+        extra,
+        gzip ? 'gzip' : undefined,
+      );
       if (res.writableEnded || res.destroyed) return;
       // Not res.send: no ETag hash over a body that is different on every scrape, and the chunks
       // are written as they are (concurrent callers of one round share them; no joined copy).
-      res
-        .status(200)
-        .set({ 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': String(body.byteLength) });
+      res.status(200).set({
+        'Content-Type': PROMETHEUS_CONTENT_TYPE,
+        'Content-Length': String(body.byteLength),
+        Vary: 'Accept-Encoding',
+        ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+      });
       sendChunks(res, body.chunks);
     } catch (err) {
       if (res.destroyed) return;

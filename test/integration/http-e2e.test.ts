@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
+import { type IncomingHttpHeaders, get as httpGet } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { type MariaDb, createExporterUser, freePort, startMariaDb } from '../helpers/mariadb.js';
 import {
   type TestExporter,
@@ -125,6 +127,47 @@ describe('exporter over HTTP against a real MariaDB', () => {
     assert.equal(sampleValue(r.body, 'mysql_exporter_config_last_reload_successful'), 0);
     writeFileSync(exp.cnfPath, cnfFor(db.port, 'exporter', CANARY));
     assert.equal((await fetch(`${exp.url}/-/reload`, { method: 'POST' })).status, 200);
+  });
+
+  test('gzip when the scraper accepts it (as Prometheus does), identity otherwise; Vary: Accept-Encoding', async () => {
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const u = new URL(`${exp.url}/metrics`);
+        httpGet(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            headers: acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding },
+          },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+          },
+        ).on('error', reject);
+      });
+    for (const accept of ['gzip', 'gzip, deflate, br', 'deflate, gzip;q=0.5', '*']) {
+      const r = await raw(accept);
+      assert.equal(r.headers['content-encoding'], 'gzip', accept);
+      assert.equal(
+        Number(r.headers['content-length']),
+        r.body.length,
+        'Content-Length is the compressed length',
+      );
+      assert.equal(r.headers.vary, 'Accept-Encoding');
+      const text = gunzipSync(r.body).toString('utf8');
+      bodies.push(text);
+      assert.equal(sampleValue(text, 'mysql_up'), 1);
+      assert.equal(duplicateSeries(text).length, 0);
+      assert.ok(r.body.length * 4 < text.length, `compressed ${r.body.length} of ${text.length} bytes`);
+    }
+    for (const accept of [undefined, 'identity', 'gzip;q=0', 'br', '*;q=0']) {
+      const r = await raw(accept);
+      assert.equal(r.headers['content-encoding'], undefined, String(accept));
+      assert.equal(Number(r.headers['content-length']), r.body.length);
+      assert.equal(sampleValue(r.body.toString('utf8'), 'mysql_up'), 1);
+    }
   });
 });
 

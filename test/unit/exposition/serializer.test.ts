@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Metric } from 'prom-client';
 import { mapGlobalStatus } from '../../../src/collectors/global-status.js';
@@ -330,4 +331,26 @@ test('lines longer than a chunk, and multi-byte characters across chunk ends, ar
     assert.equal(e.byteLength, Buffer.byteLength(expected));
     assert.equal(Buffer.concat(e.chunks).toString('utf8'), expected);
   }
+});
+
+test('gzip: the same bytes once decompressed; callers of one round share one compressed response', async () => {
+  const result = {
+    up: true,
+    connectSeconds: 0.01,
+    outcomes: [],
+    families: FAMILIES,
+    derived: new DerivedOutput(),
+  };
+  const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE);
+  const first = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
+  const second = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
+  assert.equal(first, second, 'one compression per round');
+  const gz = await first;
+  assert.equal(gz.byteLength, Buffer.concat(gz.chunks).length);
+  assert.deepEqual(gunzipSync(Buffer.concat(gz.chunks)), Buffer.concat(plain.chunks));
+  const unshared = await renderExposition(FAMILIES, OPENMETRICS_CONTENT_TYPE, [], 'gzip');
+  assert.equal(
+    gunzipSync(Buffer.concat(unshared.chunks)).toString('utf8'),
+    await promClientRender(FAMILIES, OPENMETRICS_CONTENT_TYPE),
+  );
 });
