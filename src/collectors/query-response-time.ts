@@ -1,5 +1,5 @@
 import { QueryError } from '../errors.js';
-import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
+import { labelValue, parseNumber } from '../scrape/values.js';
 import type { CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
 import { defineCollector } from './collector-def.js';
 
@@ -37,9 +37,19 @@ export const QRT_TABLES: readonly QrtTable[] = [
 ];
 
 /** The gate: whether statistics are on, and which of the tables' plugins are active (comma-separated). */
-export const QRT_GATE_SQL = `SELECT @@query_response_time_stats AS stats, (SELECT GROUP_CONCAT(PLUGIN_NAME) FROM information_schema.PLUGINS WHERE PLUGIN_STATUS = 'ACTIVE' AND PLUGIN_NAME IN (${QRT_TABLES.map((t) => `'${t.plugin}'`).join(', ')})) AS plugins`;
+/** Which of the QRT plugins are active; read at most every PLUGINS_TTL_MS per target. */
+export const QRT_PLUGINS_SQL = `SELECT GROUP_CONCAT(PLUGIN_NAME) AS plugins FROM information_schema.PLUGINS WHERE PLUGIN_STATUS = 'ACTIVE' AND PLUGIN_NAME IN (${QRT_TABLES.map((t) => `'${t.plugin}'`).join(', ')})`;
 
-/** Go's strconv.FormatFloat(f, 'g', -1, 64): shortest digits; exponent form below 1e-4 and from 1e6. */
+/**
+ * A table's statement with mysqld_exporter's gate folded in: no rows while
+ * `query_response_time_stats` is OFF, so the gate costs no round trip of its own.
+ */
+export const qrtTableSql = (t: QrtTable) => `${t.sql} WHERE @@query_response_time_stats`;
+
+/** Plugins come and go with INSTALL/UNINSTALL PLUGIN: re-read every 5 minutes, and after a failure. */
+export const PLUGINS_TTL_MS = 5 * 60_000;
+const MAX_CACHED_TARGETS = 10_000;
+
 export function formatGoFloat(f: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (f === Number.POSITIVE_INFINITY) return '+Inf';
@@ -90,40 +100,44 @@ function isServerError(err: unknown): boolean {
   return err instanceof QueryError && err.serverCode !== undefined && err.serverCode.startsWith('ER_');
 }
 
-/** The active plugins when statistics are on; undefined when the distribution is unavailable or off. */
-async function gate(ctx: CollectContext): Promise<Set<string> | undefined> {
+/** The active QRT plugins of the target (none when the server will not say: a server error). */
+async function readPlugins(ctx: CollectContext): Promise<ReadonlySet<string>> {
   let res: QueryResult;
   try {
-    res = await ctx.db.query(QRT_GATE_SQL);
+    res = await ctx.db.query(QRT_PLUGINS_SQL);
   } catch (err) {
-    if (isServerError(err)) {
-      ctx.log.debug('query response time distribution is not available', { err: (err as Error).message });
-      return undefined;
-    }
-    throw err;
+    if (!isServerError(err)) throw err;
+    ctx.log.debug('query response time distribution is not available', { err: (err as Error).message });
+    return new Set();
   }
-  const row = res.rows[0];
-  const v = row === undefined ? undefined : parseStatusValue(row.stats);
-  if (v === undefined || v === 0) return undefined;
-  const list = labelValue(row?.plugins);
+  const list = labelValue(res.rows[0]?.plugins);
   return new Set(list === '' ? [] : list.split(',').map((p) => p.trim().toUpperCase()));
 }
 
-export const queryResponseTimeCollector = defineCollector({
-  name: 'info_schema.query_response_time',
-  help: 'Collect query response time distribution if query_response_time_stats is ON.',
-  enabledByDefault: true,
-  supports: { mysql: '>=5.5 <8.0', mariadb: '>=10.0' },
-  collect: () => async (ctx) => {
-    const active = await gate(ctx);
-    if (!active) return [];
+/**
+ * The collect function, with its per-target plugin cache (exported with an injectable clock for
+ * tests). Per scrape: one statement per active table; the plugin list every PLUGINS_TTL_MS.
+ */
+export function qrtCollect(now: () => number = () => performance.now()) {
+  const plugins = new Map<string, { readonly active: ReadonlySet<string>; readonly at: number }>();
+  return async (ctx: CollectContext): Promise<MetricFamily[]> => {
+    let cached = plugins.get(ctx.targetKey);
+    if (cached === undefined || now() - cached.at >= PLUGINS_TTL_MS) {
+      const active = await readPlugins(ctx);
+      plugins.delete(ctx.targetKey);
+      if (plugins.size >= MAX_CACHED_TARGETS) plugins.delete(plugins.keys().next().value as string);
+      cached = { active, at: now() };
+      plugins.set(ctx.targetKey, cached);
+    }
     const out: MetricFamily[] = [];
     for (const t of QRT_TABLES) {
-      if (!active.has(t.plugin)) continue;
+      if (!cached.active.has(t.plugin)) continue;
       let res: QueryResult;
       try {
-        res = await ctx.db.query(t.sql);
+        res = await ctx.db.query(qrtTableSql(t));
       } catch (err) {
+        // The plugin may have gone: look again next time.
+        if (isServerError(err)) plugins.delete(ctx.targetKey);
         if (t.required || !isServerError(err)) throw err;
         ctx.log.debug('query response time table not readable', {
           table: t.plugin,
@@ -131,8 +145,21 @@ export const queryResponseTimeCollector = defineCollector({
         });
         continue;
       }
+      // No rows: query_response_time_stats is OFF (mysqld_exporter then exports nothing).
+      if (res.rows.length === 0) {
+        if (t.required) return [];
+        continue;
+      }
       out.push(mapResponseTimeHistogram(res, t.metric, t.help));
     }
     return out;
-  },
+  };
+}
+
+export const queryResponseTimeCollector = defineCollector({
+  name: 'info_schema.query_response_time',
+  help: 'Collect query response time distribution if query_response_time_stats is ON.',
+  enabledByDefault: true,
+  supports: { mysql: '>=5.5 <8.0', mariadb: '>=10.0' },
+  collect: () => qrtCollect(),
 });

@@ -3,8 +3,11 @@ import { describe, test } from 'node:test';
 import {
   formatGoFloat,
   mapResponseTimeHistogram,
-  QRT_GATE_SQL,
+  PLUGINS_TTL_MS,
+  QRT_PLUGINS_SQL,
   QRT_TABLES,
+  qrtCollect,
+  qrtTableSql,
   queryResponseTimeCollector,
 } from '../../../src/collectors/query-response-time.js';
 import type { ServerInfo } from '../../../src/db/server-info.js';
@@ -39,15 +42,22 @@ const WRITE = 'mysql_info_schema_write_query_response_time_seconds';
 const NONZERO = () => loadTsv('mariadb-testsuite/show-query_response_time.range_base-10.tsv');
 const ZERO = () => loadTsv('mariadb-testsuite/information_schema.query_response_time.range_base-10.tsv');
 
-/** The gate's one row: the stats variable and the active plugins, comma-separated (NULL for none). */
-const gate = (v: string | null, ...plugins: string[]) =>
-  result(['stats', 'plugins'], [[v, plugins.length > 0 ? plugins.join(',') : null]]);
+/** The plugin lookup's one row: the active QRT plugins, comma-separated (NULL for none). */
+const plugins = (...names: string[]) => result(['plugins'], [[names.length > 0 ? names.join(',') : null]]);
+/** What a table statement returns while query_response_time_stats is OFF. */
+const NO_ROWS = () => result(['TIME', 'COUNT', 'TOTAL'], []);
 
-const sqlOf = (plugin: string) => QRT_TABLES.find((t) => t.plugin === plugin)?.sql ?? '';
+const table = (plugin: string) => QRT_TABLES.find((t) => t.plugin === plugin)!;
+const sqlOf = (plugin: string) => qrtTableSql(table(plugin));
 const exact = (sql: string) => new RegExp(`^${sql.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
-function fakeDb(answers: { gate: Responder; main?: Responder; read?: Responder; write?: Responder }): FakeDb {
-  const list: Array<[RegExp, Responder]> = [[exact(QRT_GATE_SQL), answers.gate]];
+function fakeDb(answers: {
+  plugins: Responder;
+  main?: Responder;
+  read?: Responder;
+  write?: Responder;
+}): FakeDb {
+  const list: Array<[RegExp, Responder]> = [[exact(QRT_PLUGINS_SQL), answers.plugins]];
   if (answers.main) list.push([exact(sqlOf('QUERY_RESPONSE_TIME')), answers.main]);
   if (answers.read) list.push([exact(sqlOf('QUERY_RESPONSE_TIME_READ')), answers.read]);
   if (answers.write) list.push([exact(sqlOf('QUERY_RESPONSE_TIME_WRITE')), answers.write]);
@@ -81,44 +91,79 @@ const LES = [
   '1e+06',
 ];
 
-describe('gate: SELECT @@query_response_time_stats', () => {
-  for (const v of ['0', 'OFF', null]) {
-    test(`${String(v)} -> nothing emitted, only the gate ran`, async () => {
-      const db = fakeDb({ gate: gate(v, 'QUERY_RESPONSE_TIME') });
-      assert.deepEqual(await collect(db), []);
-      assert.deepEqual(
-        db.sent.map((s) => s.sql),
-        [QRT_GATE_SQL],
-      );
-    });
-  }
-
-  test('unknown variable (plugin not loaded) -> nothing emitted, success', async () => {
-    const db = fakeDb({
-      gate: new QueryError(
-        "Unknown system variable 'query_response_time_stats'",
-        'ER_UNKNOWN_SYSTEM_VARIABLE',
-      ),
-    });
+describe('gate: active plugins (cached per target), query_response_time_stats in each statement', () => {
+  test('stats OFF: the table statement returns no rows -> nothing emitted', async () => {
+    const db = fakeDb({ plugins: plugins('QUERY_RESPONSE_TIME'), main: NO_ROWS() });
     assert.deepEqual(await collect(db), []);
-    assert.equal(db.sent.length, 1);
+    assert.deepEqual(
+      db.sent.map((s) => s.sql),
+      [QRT_PLUGINS_SQL, sqlOf('QUERY_RESPONSE_TIME')],
+    );
+    assert.match(sqlOf('QUERY_RESPONSE_TIME'), / WHERE @@query_response_time_stats$/);
+  });
+
+  test('no plugin (NULL), or the lookup refused by the server -> nothing emitted, success', async () => {
+    const none = fakeDb({ plugins: plugins() });
+    assert.deepEqual(await collect(none), []);
+    assert.equal(none.sent.length, 1);
+    const refused = fakeDb({
+      plugins: new QueryError('SELECT command denied', 'ER_TABLEACCESS_DENIED_ERROR'),
+    });
+    assert.deepEqual(await collect(refused), []);
+    assert.equal(refused.sent.length, 1);
   });
 
   test('a lost connection or a deadline is a failure, not "plugin missing"', async () => {
-    const lost = fakeDb({ gate: new QueryError('Connection lost', 'PROTOCOL_CONNECTION_LOST') });
+    const lost = fakeDb({ plugins: new QueryError('Connection lost', 'PROTOCOL_CONNECTION_LOST') });
     await assert.rejects(collect(lost), QueryError);
-    const late = fakeDb({ gate: new DeadlineError('deadline exceeded') });
+    const late = fakeDb({ plugins: new DeadlineError('deadline exceeded') });
     await assert.rejects(collect(late), DeadlineError);
+  });
+
+  test('the plugin list is read once per target per PLUGINS_TTL_MS, and again after the main table fails', async () => {
+    let clock = 0;
+    const run = qrtCollect(() => clock);
+    const db = fakeDb({ plugins: plugins('QUERY_RESPONSE_TIME'), main: NONZERO() });
+    const on = (targetKey: string) => run({ ...context(db, MARIADB_1011()), targetKey });
+    const lookups = () => db.sent.filter((s) => s.sql === QRT_PLUGINS_SQL).length;
+    await on('a:3306');
+    await on('a:3306');
+    clock += PLUGINS_TTL_MS - 1;
+    await on('a:3306');
+    assert.equal(lookups(), 1, 'one lookup within the TTL');
+    await on('b:3306');
+    assert.equal(lookups(), 2, 'each target has its own');
+    clock += 1;
+    await on('a:3306');
+    assert.equal(lookups(), 3, 'looked up again after the TTL');
+    assert.equal(
+      db.sent.filter((s) => s.sql === sqlOf('QUERY_RESPONSE_TIME')).length,
+      5,
+      'the table every time',
+    );
+
+    const gone = fakeDb({
+      plugins: plugins('QUERY_RESPONSE_TIME'),
+      main: new QueryError("Unknown table 'QUERY_RESPONSE_TIME'", 'ER_UNKNOWN_TABLE'),
+    });
+    const run2 = qrtCollect(() => clock);
+    await assert.rejects(run2({ ...context(gone, MARIADB_1011()), targetKey: 'a:3306' }), QueryError);
+    await assert.rejects(run2({ ...context(gone, MARIADB_1011()), targetKey: 'a:3306' }), QueryError);
+    assert.equal(
+      gone.sent.filter((s) => s.sql === QRT_PLUGINS_SQL).length,
+      2,
+      'a failing table drops the cache',
+    );
   });
 });
 
 describe('histograms', () => {
   test('MariaDB 10.11 (only QUERY_RESPONSE_TIME): one histogram, cumulative buckets, no _READ/_WRITE query', async () => {
-    const db = fakeDb({ gate: gate('1', 'QUERY_RESPONSE_TIME'), main: NONZERO() });
+    const db = fakeDb({ plugins: plugins('QUERY_RESPONSE_TIME'), main: NONZERO() });
     const families = await collect(db);
     assert.deepEqual(
       db.sent.map((s) => s.sql),
-      [QRT_GATE_SQL, sqlOf('QUERY_RESPONSE_TIME')],
+      [QRT_PLUGINS_SQL, sqlOf('QUERY_RESPONSE_TIME')],
     );
     assert.deepEqual(
       families.map((f) => [f.name, f.type]),
@@ -136,7 +181,7 @@ describe('histograms', () => {
 
   test('Percona Server 5.7 style (all three tables): three histograms', async () => {
     const db = fakeDb({
-      gate: gate('ON', 'QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ', 'QUERY_RESPONSE_TIME_WRITE'),
+      plugins: plugins('QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ', 'QUERY_RESPONSE_TIME_WRITE'),
       main: NONZERO(),
       read: NONZERO(),
       write: ZERO(),
@@ -157,7 +202,7 @@ describe('histograms', () => {
     const unknown = new QueryError("Unknown table 'QUERY_RESPONSE_TIME_READ'", 'ER_UNKNOWN_TABLE');
     const families = await collect(
       fakeDb({
-        gate: gate('1', 'QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ'),
+        plugins: plugins('QUERY_RESPONSE_TIME', 'QUERY_RESPONSE_TIME_READ'),
         main: NONZERO(),
         read: unknown,
       }),
@@ -167,7 +212,7 @@ describe('histograms', () => {
       [MAIN],
     );
     await assert.rejects(
-      collect(fakeDb({ gate: gate('1', 'QUERY_RESPONSE_TIME'), main: unknown })),
+      collect(fakeDb({ plugins: plugins('QUERY_RESPONSE_TIME'), main: unknown })),
       QueryError,
     );
   });
