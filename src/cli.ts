@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-/** The `mysql-exporter` command. The shebang's node flags are LAUNCH_FLAGS (src/runtime/v8-tuning.ts). */
+#!/usr/bin/env node
+/** The `mysql-exporter` command. Launchers we ship add LAUNCH_FLAGS (src/runtime/v8-tuning.ts). */
 import { setFlagsFromString } from 'node:v8';
 import { main } from './main.js';
 import { runtimeFlags } from './runtime/v8-tuning.js';

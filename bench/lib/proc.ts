@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
 import { freePort } from '../../test/helpers/mariadb.js';
 import { tempDirs } from './db.js';
 import { log } from './log.js';
@@ -83,16 +84,6 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-/**
- * The node flags on the entry's shebang line (`#!/usr/bin/env -S node --max-semi-space-size=4`):
- * the installed command runs with them, so the benchmark does too.
- */
-export function shebangFlags(entry: string): string[] {
-  const first = readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\/usr\/bin\/env\s+(?:-S\s+)?node\b(.*)$/.exec(first);
-  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
-}
-
 export interface Memory {
   readonly rssMiB: number;
   readonly hwmMiB: number;
@@ -132,7 +123,8 @@ export class ExporterProcess {
     let child: ChildProcess;
     if (side === 'ours') {
       const nodeArgs = [
-        ...shebangFlags(entry),
+        // As the image's entrypoint and `npm start` run it.
+        ...LAUNCH_FLAGS,
         ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
       ];
       const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];

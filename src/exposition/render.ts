@@ -100,7 +100,8 @@ export function renderExposition(
     shared.outputs.set(key, out);
   }
   if (encoding !== 'gzip') return out;
-  const gzKey = `${key}\u0000gzip`;
+  // Prefixed: no list of live metric names can spell it (a metric named `gzip` could end a key).
+  const gzKey = `gzip\u0001${key}`;
   let gz = shared.outputs.get(gzKey);
   if (gz === undefined) {
     gz = out.then(gzipExposition);

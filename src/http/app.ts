@@ -120,9 +120,10 @@ export function createRouter(deps: HttpDeps): Router {
       res.status(200).set({
         'Content-Type': PROMETHEUS_CONTENT_TYPE,
         'Content-Length': String(body.byteLength),
-        Vary: 'Accept-Encoding',
         ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
       });
+      // Appended, not set: an embedding app may vary on other headers (e.g. Origin).
+      res.vary('Accept-Encoding');
       sendChunks(res, body.chunks);
     } catch (err) {
       if (res.destroyed) return;

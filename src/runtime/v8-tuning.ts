@@ -4,11 +4,15 @@
  * grows to 2 x 16 MiB, and after each full GC the old generation may grow to up to 4x what was live,
  * so one scrape with every collector on (12 MB of output) peaked at 220 MiB RSS.
  *
- * - LAUNCH_FLAGS are read by V8 once, when the process starts: they are on the command's shebang
- *   line (src/cli.ts), the image's ENTRYPOINT and `npm start`. Tests hold the three to this list.
+ * - LAUNCH_FLAGS are read by V8 once, when the process starts: the image's ENTRYPOINT and `npm start`
+ *   pass them (tests hold both to this list). Not the shebang: `#!/usr/bin/env -S node ...` fails
+ *   with busybox env (Alpine), so the installed command runs without them unless started as
+ *   `node --max-semi-space-size=4 $(which mysql-exporter)`.
  * - RUNTIME_FLAGS are read at every GC, so the command sets them itself at start-up.
  *
- * Flags the user passes to node (`node --heap-growing-percent=100 dist/src/cli.js`) win.
+ * Flags given to node on its command line (`node --heap-growing-percent=100 dist/src/cli.js`) win
+ * over RUNTIME_FLAGS. A launch flag on the command line also wins over NODE_OPTIONS: to change the
+ * image's, override its entrypoint.
  */
 export const LAUNCH_FLAGS = ['--max-semi-space-size=4'] as const;
 

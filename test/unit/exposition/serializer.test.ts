@@ -354,3 +354,24 @@ test('gzip: the same bytes once decompressed; callers of one round share one com
     await promClientRender(FAMILIES, OPENMETRICS_CONTENT_TYPE),
   );
 });
+
+test('a live metric named gzip does not turn a plain response of the round into the gzipped one', async () => {
+  const result = {
+    up: true,
+    connectSeconds: 0.01,
+    outcomes: [],
+    families: FAMILIES,
+    derived: new DerivedOutput(),
+  };
+  const live = (...names: string[]) => {
+    const reg = new Registry();
+    for (const name of names) new Gauge({ name, help: 'x', registers: [reg] }).set(1);
+    return reg.getMetricsAsArray() as unknown as Metric[];
+  };
+  await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a'), 'gzip');
+  const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a', 'gzip'));
+  assert.equal(
+    Buffer.concat(plain.chunks).toString('utf8'),
+    await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a', 'gzip')),
+  );
+});
