@@ -173,6 +173,15 @@ for (const [label, ct] of [
   });
 }
 
+/** A scrape result of FAMILIES whose callers share one round (and its derived output). */
+const sharedRound = () => ({
+  up: true,
+  connectSeconds: 0.01,
+  outcomes: [],
+  families: FAMILIES,
+  derived: new DerivedOutput(),
+});
+
 test('a name registered twice is refused, as prom-client refuses it', async () => {
   const f = FAMILIES[0]!;
   await assert.rejects(render([f, f], PROMETHEUS_CONTENT_TYPE), /already been registered/);
@@ -274,13 +283,7 @@ test('large outputs (written through a buffer) are byte-identical to prom-client
 });
 
 test('callers of one round with same-named live metrics get one response, read when the first renders', async () => {
-  const result = {
-    up: true,
-    connectSeconds: 0.01,
-    outcomes: [],
-    families: FAMILIES,
-    derived: new DerivedOutput(),
-  };
+  const result = sharedRound();
   const gauge = (v: number) => {
     const reg = new Registry();
     new Gauge({ name: 'self_value', help: 'A live value.', registers: [reg] }).set(v);
@@ -334,13 +337,7 @@ test('lines longer than a chunk, and multi-byte characters across chunk ends, ar
 });
 
 test('gzip: the same bytes once decompressed; callers of one round share one compressed response', async () => {
-  const result = {
-    up: true,
-    connectSeconds: 0.01,
-    outcomes: [],
-    families: FAMILIES,
-    derived: new DerivedOutput(),
-  };
+  const result = sharedRound();
   const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE);
   const first = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
   const second = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
@@ -356,13 +353,7 @@ test('gzip: the same bytes once decompressed; callers of one round share one com
 });
 
 test('a live metric named gzip does not turn a plain response of the round into the gzipped one', async () => {
-  const result = {
-    up: true,
-    connectSeconds: 0.01,
-    outcomes: [],
-    families: FAMILIES,
-    derived: new DerivedOutput(),
-  };
+  const result = sharedRound();
   const live = (...names: string[]) => {
     const reg = new Registry();
     for (const name of names) new Gauge({ name, help: 'x', registers: [reg] }).set(1);
