@@ -13,6 +13,7 @@ import { type ServerInfo, atLeast } from '../db/server-info.js';
 import { CollectorError } from '../errors.js';
 import type { Cell, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
+import { PerTarget } from '../scrape/per-target.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
@@ -125,7 +126,7 @@ export const infoSchemaInnodbTablespaces = defineCollector({
   collect(flags) {
     const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
     // Detection per target and server version; lives and dies with this collector instance.
-    const detected = new Map<string, Detection>();
+    const detected = new PerTarget<Detection>();
     return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let detection = detected.get(key);
@@ -133,7 +134,6 @@ export const infoSchemaInnodbTablespaces = defineCollector({
         const table = tablespaceTable(ctx.server);
         const probe = await ctx.db.query(probeSql(table));
         detection = detectTablespaceShape(table, probe.columns);
-        if (detected.size >= 10000) detected.clear();
         detected.set(key, detection);
       }
       if (!detection.ok) throw new CollectorError(detection.reason);

@@ -11,6 +11,7 @@ import { flagBool, flagNumber } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
 import type { Cell, MetricFamily, Row } from '../scrape/types.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
+import { PerTarget } from '../scrape/per-target.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
@@ -151,14 +152,13 @@ export const mysqlUser = defineCollector({
       maxSeries: flagNumber(flags, `${FLAG}.max_series`),
     };
     // Column sets per target (and server version, so an upgrade is noticed); never module-level.
-    const detected = new Map<string, UserColumns>();
+    const detected = new PerTarget<UserColumns>();
     return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let cols = detected.get(key);
       if (!cols) {
         const probe = await ctx.db.query(USER_COLUMNS_SQL);
         cols = detectUserColumns(probe.columns);
-        if (detected.size >= 10000) detected.clear();
         detected.set(key, cols);
       }
       const allowed = maxRows(opts.maxSeries, seriesPerUser(cols, opts.privileges));

@@ -1,6 +1,7 @@
 import { QueryError } from '../errors.js';
 import { labelValue, parseNumber } from '../scrape/values.js';
 import type { CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
+import { PerTarget } from '../scrape/per-target.js';
 import { defineCollector } from './collector-def.js';
 
 interface QrtTable {
@@ -36,7 +37,6 @@ export const QRT_TABLES: readonly QrtTable[] = [
   },
 ];
 
-/** The gate: whether statistics are on, and which of the tables' plugins are active (comma-separated). */
 /** Which of the QRT plugins are active; read at most every PLUGINS_TTL_MS per target. */
 export const QRT_PLUGINS_SQL = `SELECT GROUP_CONCAT(PLUGIN_NAME) AS plugins FROM information_schema.PLUGINS WHERE PLUGIN_STATUS = 'ACTIVE' AND PLUGIN_NAME IN (${QRT_TABLES.map((t) => `'${t.plugin}'`).join(', ')})`;
 
@@ -48,8 +48,8 @@ export const qrtTableSql = (t: QrtTable) => `${t.sql} WHERE @@query_response_tim
 
 /** Plugins come and go with INSTALL/UNINSTALL PLUGIN: re-read every 5 minutes, and after a failure. */
 export const PLUGINS_TTL_MS = 5 * 60_000;
-const MAX_CACHED_TARGETS = 10_000;
 
+/** Go's strconv.FormatFloat(f, 'g', -1, 64): shortest digits; exponent form below 1e-4 and from 1e6. */
 export function formatGoFloat(f: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (f === Number.POSITIVE_INFINITY) return '+Inf';
@@ -119,15 +119,12 @@ async function readPlugins(ctx: CollectContext): Promise<ReadonlySet<string>> {
  * tests). Per scrape: one statement per active table; the plugin list every PLUGINS_TTL_MS.
  */
 export function qrtCollect(now: () => number = () => performance.now()) {
-  const plugins = new Map<string, { readonly active: ReadonlySet<string>; readonly at: number }>();
+  const plugins = new PerTarget<{ readonly active: ReadonlySet<string>; readonly at: number }>();
   return async (ctx: CollectContext): Promise<MetricFamily[]> => {
     let cached = plugins.get(ctx.targetKey);
     if (cached === undefined || now() - cached.at >= PLUGINS_TTL_MS) {
       const active = await readPlugins(ctx);
-      plugins.delete(ctx.targetKey);
-      if (plugins.size >= MAX_CACHED_TARGETS) plugins.delete(plugins.keys().next().value as string);
-      cached = { active, at: now() };
-      plugins.set(ctx.targetKey, cached);
+      cached = plugins.set(ctx.targetKey, { active, at: now() });
     }
     const out: MetricFamily[] = [];
     for (const t of QRT_TABLES) {

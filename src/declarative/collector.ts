@@ -13,7 +13,8 @@ import { mapResult } from './mapping.js';
 import { QUERY_ERRORS, selfMetricFamilies } from './self-metrics.js';
 import type { QuerySpec, SqlVariant } from './spec.js';
 import { supportsServer } from './supports.js';
-import { type Run, type TargetState, TargetStates } from './target-state.js';
+import { PerTarget } from '../scrape/per-target.js';
+import { type Run, type TargetState, freshState } from './target-state.js';
 
 export interface QueryCollectorOptions {
   /** Emit the per-query self-metrics (see self-metrics.ts). Default true. */
@@ -58,7 +59,7 @@ export function rowCapped(variant: SqlVariant, maxRows: number): { sql: string; 
 export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
-  const states = new TargetStates(opts.maxTargets);
+  const states = new PerTarget<TargetState>(opts.maxTargets);
   const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportsServer(v.supports) : () => true }));
   const serverOk = supportsServer(spec.supports);
   const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;
@@ -127,7 +128,7 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
   }
 
   async function collect(ctx: CollectContext): Promise<MetricFamily[]> {
-    const state = states.get(ctx.targetKey);
+    const state = states.get(ctx.targetKey) ?? states.set(ctx.targetKey, freshState());
     if (spec.minIntervalMs <= 0) return output(state, await execute(ctx, state));
     const last = state.last;
     if (last && clock() - last.startedAt < spec.minIntervalMs) return output(state, last);

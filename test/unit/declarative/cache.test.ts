@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CollectorError } from '../../../src/errors.js';
 import { createQueryCollector } from '../../../src/declarative/collector.js';
-import { TargetStates } from '../../../src/declarative/target-state.js';
 import type { Db, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
 import { context, MARIADB_1011, result } from '../../helpers/fixtures.js';
 import { fakeClock, specOf } from './helpers.js';
@@ -151,17 +150,4 @@ test('each create() has its own cache (a reload starts fresh)', async () => {
   await createQueryCollector(SPEC, { clock: clock.now }).collect(context(db, MARIADB_1011()));
   await createQueryCollector(SPEC, { clock: clock.now }).collect(context(db, MARIADB_1011()));
   assert.equal(db.runs, 2);
-});
-
-test('per-target state is bounded: the least recently used target is forgotten', () => {
-  const states = new TargetStates(3);
-  const a = states.get('a');
-  a.errors = 5;
-  states.get('b');
-  states.get('c');
-  states.get('a');
-  states.get('d');
-  assert.equal(states.size, 3);
-  assert.equal(states.get('a').errors, 5);
-  assert.equal(states.get('b').errors, 0);
 });
