@@ -41,6 +41,16 @@ function checkNames(families: readonly MetricFamily[], extra: readonly Metric[])
   }
 }
 
+/** The value of `key` in `map`, made once. */
+function memo<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
 /**
  * The families' own text: reused when `families` came from scrapeFamilies and another caller of
  * the same scrape round has rendered it already (concurrent scrapes of one target).
@@ -49,12 +59,7 @@ function body(families: readonly MetricFamily[], contentType: ContentType): Expo
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   const shared = derivedOutput(families);
   if (!shared) return serializeChunks(families, om);
-  let text = shared.texts.get(contentType);
-  if (text === undefined) {
-    text = serializeChunks(families, om);
-    shared.texts.set(contentType, text);
-  }
-  return text;
+  return memo(shared.texts, contentType, () => serializeChunks(families, om));
 }
 
 async function renderNow(
@@ -94,20 +99,10 @@ export function renderExposition(
   }
   let key: string = contentType;
   for (const m of extra) key += `\u0000${metricName(m) ?? ''}`;
-  let out = shared.outputs.get(key);
-  if (out === undefined) {
-    out = renderNow(families, contentType, extra);
-    shared.outputs.set(key, out);
-  }
+  const out = memo(shared.outputs, key, () => renderNow(families, contentType, extra));
   if (encoding !== 'gzip') return out;
   // Prefixed: no list of live metric names can spell it (a metric named `gzip` could end a key).
-  const gzKey = `gzip\u0001${key}`;
-  let gz = shared.outputs.get(gzKey);
-  if (gz === undefined) {
-    gz = out.then(gzipExposition);
-    shared.outputs.set(gzKey, gz);
-  }
-  return gz;
+  return memo(shared.outputs, `gzip\u0001${key}`, () => out.then(gzipExposition));
 }
 
 /** renderExposition as one string. */
