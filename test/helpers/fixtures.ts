@@ -103,3 +103,20 @@ export function scrapeOnce(
     log: silentLogger(),
   });
 }
+
+/** The `le` values of the query_response_time plugin's default buckets (range_base=10), as Go formats them. */
+export const QRT_RANGE_BASE_10_LES: readonly string[] = [
+  '1e-06',
+  '1e-05',
+  '0.0001',
+  '0.001',
+  '0.01',
+  '0.1',
+  '1',
+  '10',
+  '100',
+  '1000',
+  '10000',
+  '100000',
+  '1e+06',
+];

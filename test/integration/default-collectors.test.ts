@@ -22,6 +22,7 @@ import {
   startReplicationPair,
 } from '../helpers/mariadb.js';
 import { findFamily as family, familyValue as value } from '../helpers/samples.js';
+import { QRT_RANGE_BASE_10_LES } from '../helpers/fixtures.js';
 
 const EXPORTER_USER = 'exporter';
 const EXPORTER_PASSWORD = 'exp-pw';
@@ -182,22 +183,7 @@ describe('info_schema.query_response_time (real MariaDB plugin)', () => {
       assert.ok((buckets[i]?.value ?? 0) >= (buckets[i - 1]?.value ?? 0));
     assert.deepEqual(
       buckets.map((s) => s.labels.le),
-      [
-        '1e-06',
-        '1e-05',
-        '0.0001',
-        '0.001',
-        '0.01',
-        '0.1',
-        '1',
-        '10',
-        '100',
-        '1000',
-        '10000',
-        '100000',
-        '1e+06',
-        '+Inf',
-      ],
+      [...QRT_RANGE_BASE_10_LES, '+Inf'],
     );
     const tables = await pair.primary.sql(
       "SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'QUERY\\_RESPONSE\\_TIME\\_%' AND PLUGIN_STATUS = 'ACTIVE'",

@@ -22,6 +22,7 @@ import {
   MARIADB_1011,
   MYSQL_57,
   MYSQL_80,
+  QRT_RANGE_BASE_10_LES,
   PERCONA_80,
   type Responder,
   result,
@@ -75,21 +76,7 @@ const buckets = (f: MetricFamily | undefined) =>
 const part = (f: MetricFamily | undefined, suffix: '_sum' | '_count') =>
   f?.samples.find((s) => s.suffix === suffix)?.value;
 
-const LES = [
-  '1e-06',
-  '1e-05',
-  '0.0001',
-  '0.001',
-  '0.01',
-  '0.1',
-  '1',
-  '10',
-  '100',
-  '1000',
-  '10000',
-  '100000',
-  '1e+06',
-];
+const LES = QRT_RANGE_BASE_10_LES;
 
 describe('gate: active plugins (cached per target), query_response_time_stats in each statement', () => {
   test('stats OFF: the table statement returns no rows -> nothing emitted', async () => {
