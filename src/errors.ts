@@ -1,5 +1,5 @@
 /** Typed errors: one base with a stable `code`, subclasses carry context. Messages never contain secrets. */
-import type { MetricFamily } from './scrape/types.js';
+import type { MetricFamily } from './model/metrics.js';
 export class ExporterError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {

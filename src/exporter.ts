@@ -12,7 +12,7 @@ import type { Logger } from './log/logger.js';
 import { type ScrapeResult, scrape } from './scrape/orchestrator.js';
 import { selectCollectors } from './scrape/select.js';
 import { SingleFlight } from './scrape/single-flight.js';
-import type { Collector } from './scrape/types.js';
+import type { Collector } from './model/collector.js';
 
 /** One credentials section of the .my.cnf (`client`, `client.<name>`). */
 export interface AuthModuleLike {

@@ -8,8 +8,9 @@
  * matches names exactly (binary), so tables whose names differ only in letter case do not cross.
  */
 import { flagNumber } from '../config/flags.js';
-import type { MetricFamily, Row } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily } from '../model/metrics.js';
+import type { Row } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';

@@ -1,6 +1,7 @@
 import { CollectorError } from '../errors.js';
-import type { MetricFamily, QueryResult } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily } from '../model/metrics.js';
+import type { QueryResult } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'binlog_size';

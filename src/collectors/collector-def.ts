@@ -1,6 +1,7 @@
 import type { FlagSpec, FlagValues } from '../config/flags.js';
-import { type ServerInfo, type Support, supportPredicate } from '../db/server-info.js';
-import type { Collector, CollectContext, MetricFamily } from '../scrape/types.js';
+import { type ServerInfo, type Support, supportPredicate } from '../model/server-info.js';
+import type { Collector, CollectContext } from '../model/collector.js';
+import type { MetricFamily } from '../model/metrics.js';
 
 /**
  * A built-in collector as registered: its `--collect.<name>` flag is generated from `name` and

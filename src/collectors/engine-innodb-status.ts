@@ -1,5 +1,5 @@
-import type { MetricFamily } from '../scrape/types.js';
-import { labelValue } from '../scrape/values.js';
+import type { MetricFamily } from '../model/metrics.js';
+import { labelValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'engine_innodb_status';

@@ -9,11 +9,12 @@
  * become `_`, `+` and `/` become `and`. Any other character that is not valid in a metric name
  * becomes `_` (mysqld_exporter would emit an invalid name); if two keys then collide, the first wins.
  */
-import { type ServerInfo, supportPredicate } from '../db/server-info.js';
+import { type ServerInfo, supportPredicate } from '../model/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';
-import type { MetricFamily, QueryResult, Row } from '../scrape/types.js';
-import { sanitizeName } from '../scrape/validate.js';
-import { labelValue, parseStatusValue } from '../scrape/values.js';
+import type { MetricFamily } from '../model/metrics.js';
+import type { QueryResult, Row } from '../model/rows.js';
+import { sanitizeName } from '../model/metrics.js';
+import { labelValue, parseStatusValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'engine_tokudb_status';

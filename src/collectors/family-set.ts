@@ -8,8 +8,8 @@
  * variables whose names collide after sanitising, e.g. `a.b` and `a_b`).
  */
 import { CollectorError } from '../errors.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../scrape/types.js';
-import { seriesKey } from '../scrape/validate.js';
+import type { Labels, MetricFamily, MetricType, Sample } from '../model/metrics.js';
+import { seriesKey } from '../model/metrics.js';
 
 interface Building {
   readonly help: string;

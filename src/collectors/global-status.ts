@@ -1,6 +1,7 @@
-import { labelValue, parseNumber, parseStatusValue } from '../scrape/values.js';
-import { sanitizeName } from '../scrape/validate.js';
-import type { Cell, Labels, MetricFamily, MetricType } from '../scrape/types.js';
+import { labelValue, parseNumber, parseStatusValue } from '../model/values.js';
+import { sanitizeName } from '../model/metrics.js';
+import type { Cell } from '../model/rows.js';
+import type { Labels, MetricFamily, MetricType } from '../model/metrics.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 

@@ -1,6 +1,7 @@
-import { labelValue, parseStatusValue } from '../scrape/values.js';
-import { sanitizeName } from '../scrape/validate.js';
-import type { Cell, MetricFamily, Sample } from '../scrape/types.js';
+import { labelValue, parseStatusValue } from '../model/values.js';
+import { sanitizeName } from '../model/metrics.js';
+import type { Cell } from '../model/rows.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
 import { defineCollector } from './collector-def.js';
 
 export const GLOBAL_VARIABLES_SQL = 'SHOW GLOBAL VARIABLES';

@@ -8,8 +8,8 @@
  */
 import { flagBool, flagString } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
-import type { MetricFamily, Sample } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'heartbeat';

@@ -1,6 +1,8 @@
-import { type ServerInfo, atLeast } from '../db/server-info.js';
-import type { CollectContext, MetricFamily, Row } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import { type ServerInfo, atLeast } from '../model/server-info.js';
+import type { CollectContext } from '../model/collector.js';
+import type { MetricFamily } from '../model/metrics.js';
+import type { Row } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 

@@ -9,10 +9,11 @@
  * collector instance, so a server without the table fails with one reason and no further statements.
  */
 import { flagNumber } from '../config/flags.js';
-import { type ServerInfo, atLeast } from '../db/server-info.js';
+import { type ServerInfo, atLeast } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
-import type { Cell, MetricFamily, Row } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { Cell, Row } from '../model/rows.js';
+import type { MetricFamily } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { PerTarget } from '../scrape/per-target.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';

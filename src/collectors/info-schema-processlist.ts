@@ -7,8 +7,9 @@
  */
 import { flagBool, flagNumber } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
-import type { MetricFamily, Row } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily } from '../model/metrics.js';
+import type { Row } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxSeriesFlag } from './series-cap.js';

@@ -7,11 +7,12 @@
  * on the server) and the row count is capped by `collect.info_schema.rocksdb_perf_context.max_series`.
  */
 import { flagNumber } from '../config/flags.js';
-import { type ServerInfo, supportPredicate } from '../db/server-info.js';
+import { type ServerInfo, supportPredicate } from '../model/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';
-import type { MetricFamily, QueryResult, Sample } from '../scrape/types.js';
-import { seriesKey } from '../scrape/validate.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import type { QueryResult } from '../model/rows.js';
+import { seriesKey } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxSeriesFlag } from './series-cap.js';
 

@@ -8,8 +8,9 @@
  * series cap holds without loading more than one row past it.
  */
 import { flagNumber, flagString } from '../config/flags.js';
-import type { Cell, MetricFamily, Row } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { Cell, Row } from '../model/rows.js';
+import type { MetricFamily } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';

@@ -9,11 +9,12 @@
  * reason. Oracle MySQL has no user statistics at all, so the collector does not run there.
  */
 import { flagNumber } from '../config/flags.js';
-import type { ServerInfo } from '../db/server-info.js';
+import type { ServerInfo } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
-import type { MetricFamily, MetricType, QueryResult } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
-import { sanitizeName } from '../scrape/validate.js';
+import type { MetricFamily, MetricType } from '../model/metrics.js';
+import type { QueryResult } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
+import { sanitizeName } from '../model/metrics.js';
 import { type CollectorDef, defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { maxSeriesFlag } from './series-cap.js';

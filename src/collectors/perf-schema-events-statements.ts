@@ -7,9 +7,10 @@
  * including 11.4) has neither, so the statement is chosen by flavor and version, never by a float.
  */
 import { flagNumber, flagStrings } from '../config/flags.js';
-import { type ServerInfo, atLeast } from '../db/server-info.js';
-import type { Labels, MetricFamily, Row, Sample } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import { type ServerInfo, atLeast } from '../model/server-info.js';
+import type { Labels, MetricFamily, Sample } from '../model/metrics.js';
+import type { Row } from '../model/rows.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 

@@ -8,8 +8,8 @@
  * operations, so the sum is the file's total. The scrape never fails on a duplicate.
  */
 import { flagNumber, flagString } from '../config/flags.js';
-import type { MetricFamily, Sample } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 

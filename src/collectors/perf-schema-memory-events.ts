@@ -6,8 +6,8 @@
  * one); it is a gauge and negatives are kept.
  */
 import { flagString } from '../config/flags.js';
-import type { MetricFamily, Sample } from '../scrape/types.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'perf_schema.memory_events';

@@ -1,6 +1,6 @@
-import type { Sample } from '../scrape/types.js';
-import { LABEL_NAME, sanitizeName, seriesKey } from '../scrape/validate.js';
-import { labelValue } from '../scrape/values.js';
+import type { Sample } from '../model/metrics.js';
+import { LABEL_NAME, sanitizeName, seriesKey } from '../model/metrics.js';
+import { labelValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'perf_schema.replication_group_members';

@@ -1,6 +1,8 @@
 import { QueryError } from '../errors.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
-import type { CollectContext, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
+import { labelValue, parseNumber } from '../model/values.js';
+import type { CollectContext } from '../model/collector.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import type { QueryResult } from '../model/rows.js';
 import { PerTarget } from '../scrape/per-target.js';
 import { defineCollector } from './collector-def.js';
 

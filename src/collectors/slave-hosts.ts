@@ -6,9 +6,10 @@
  * `--show-slave-auth-info` (User, Password) shapes and the Source_Id/Replica_UUID names all work.
  * The family keeps mysqld_exporter's name, with its spurious `heartbeat` part.
  */
-import { type ServerInfo, atLeast } from '../db/server-info.js';
-import type { Cell, MetricFamily, Row, Sample } from '../scrape/types.js';
-import { labelValue } from '../scrape/values.js';
+import { type ServerInfo, atLeast } from '../model/server-info.js';
+import type { Cell, Row } from '../model/rows.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { labelValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 
 const NAME = 'slave_hosts';

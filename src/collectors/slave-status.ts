@@ -17,10 +17,11 @@
  * - MariaDB `Gtid_IO_Pos` / `Gtid_Slave_Pos` (`domain-server-seq[,domain-server-seq...]`) ->
  *   mysql_slave_status_gtid_io_pos / mysql_slave_status_gtid_slave_pos{..., domain_id, server_id} = seq_no  gauge
  */
-import { atLeast, type ServerInfo } from '../db/server-info.js';
-import { labelValue, parseStatusValue } from '../scrape/values.js';
-import { sanitizeName } from '../scrape/validate.js';
-import type { Labels, MetricFamily, QueryResult, Row } from '../scrape/types.js';
+import { atLeast, type ServerInfo } from '../model/server-info.js';
+import { labelValue, parseStatusValue } from '../model/values.js';
+import { sanitizeName } from '../model/metrics.js';
+import type { Labels, MetricFamily } from '../model/metrics.js';
+import type { QueryResult, Row } from '../model/rows.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 

@@ -13,7 +13,7 @@ import type { DeadlineSettings } from '../http/deadline.js';
 import { parseListenAddress } from '../http/listen.js';
 import { type WebConfig, loadWebConfig } from '../http/web-config-load.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
-import type { Collector } from '../scrape/types.js';
+import type { Collector } from '../model/collector.js';
 import { collectorFlags, coreFlags } from './core-flags.js';
 import {
   type FlagSpec,

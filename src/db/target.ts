@@ -2,10 +2,11 @@ import mysql from 'mysql2';
 import type { FieldPacket, Pool, PoolConnection, QueryError as MysqlError } from 'mysql2';
 import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
+import type { Cell, QueryResult, Row } from '../model/rows.js';
+import type { Db } from '../model/collector.js';
 import { type Address, addressKey } from './address.js';
 import { poolOptions } from './pool-options.js';
-import { type ServerInfo, parseServerInfo } from './server-info.js';
+import { type ServerInfo, parseServerInfo } from '../model/server-info.js';
 import { sessionStatements } from './session.js';
 
 export interface TlsSettings {

@@ -6,13 +6,13 @@
  * the signal and the target kills the statement on the server.
  */
 import { DeadlineError, errorMessage, QueryError } from '../errors.js';
-import type { ServerInfo } from '../db/server-info.js';
-import type { CollectContext, Collector, MetricFamily } from '../scrape/types.js';
+import { type ServerInfo, supportPredicate } from '../model/server-info.js';
+import type { CollectContext, Collector } from '../model/collector.js';
+import type { MetricFamily } from '../model/metrics.js';
 import { CollectorError } from '../errors.js';
 import { mapResult } from './mapping.js';
 import { QUERY_ERRORS, selfMetricFamilies } from './self-metrics.js';
 import type { QuerySpec, SqlVariant } from './spec.js';
-import { supportsServer } from './supports.js';
 import { PerTarget } from '../scrape/per-target.js';
 import { type Run, type TargetState, freshState } from './target-state.js';
 
@@ -60,8 +60,8 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
   const states = new PerTarget<TargetState>(opts.maxTargets);
-  const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportsServer(v.supports) : () => true }));
-  const serverOk = supportsServer(spec.supports);
+  const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportPredicate(v.supports) : () => true }));
+  const serverOk = supportPredicate(spec.supports);
   const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;
 
   async function execute(ctx: CollectContext, state: TargetState): Promise<Run> {

@@ -10,5 +10,5 @@ export {
   QUERY_ROWS,
   QUERY_SELF_METRIC_NAMES,
 } from './self-metrics.js';
-export type { MetricSpec, QueryMetricType, QuerySpec, QuerySupport, SqlVariant } from './spec.js';
+export type { MetricSpec, QueryMetricType, QuerySpec, SqlVariant } from './spec.js';
 export { checkStatement, type StatementCheck } from './sql-check.js';

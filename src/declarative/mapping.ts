@@ -5,8 +5,9 @@
  * information_schema columns in upper case). Caps and missing columns throw CollectorError.
  */
 import { CollectorError } from '../errors.js';
-import { labelValue, parseNumber } from '../scrape/values.js';
-import type { Cell, MetricFamily, QueryResult, Sample } from '../scrape/types.js';
+import { labelValue, parseNumber } from '../model/values.js';
+import type { Cell, QueryResult } from '../model/rows.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
 import type { MetricSpec, QuerySpec } from './spec.js';
 
 export interface Mapped {

@@ -1,6 +1,6 @@
 /** One entry of a query file's `metrics:` list -> a MetricSpec, recording every problem found. */
 import { isMap, isScalar, isSeq } from 'yaml';
-import { LABEL_NAME, METRIC_NAME } from '../scrape/validate.js';
+import { LABEL_NAME, METRIC_NAME } from '../model/metrics.js';
 import {
   isReservedLabel,
   type LabelSpec,

@@ -3,7 +3,7 @@
  * file, line and key). Cross-file rules (duplicate collector and metric names) live in `cross-check.ts`.
  */
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { parseRange } from '../db/server-info.js';
+import { parseRange, SUPPORT_KEYS, type Support } from '../model/server-info.js';
 import type { ConfigProblem } from '../errors.js';
 import { parseMetric } from './parse-metric.js';
 import {
@@ -17,11 +17,10 @@ import {
   type MetricSpec,
   type MissingTable,
   type QuerySpec,
-  type QuerySupport,
+  ANY_SERVER,
   type SqlVariant,
 } from './spec.js';
 import { checkStatement } from './sql-check.js';
-import { ANY_SERVER, SUPPORT_KEYS } from './supports.js';
 import { type Entry, quoteName, type YamlNode, YamlReader } from './yaml-reader.js';
 
 export const QUERY_KEYS = [
@@ -55,7 +54,7 @@ function yamlMessage(code: string, message: string): string {
   return head;
 }
 
-function parseSupports(r: YamlReader, e: Entry): QuerySupport | undefined {
+function parseSupports(r: YamlReader, e: Entry): Support | undefined {
   const m = r.entries(e.node, e.path, SUPPORT_KEYS);
   if (!m) return undefined;
   const out: Record<string, string> = {};
@@ -75,7 +74,7 @@ function parseSupports(r: YamlReader, e: Entry): QuerySupport | undefined {
 }
 
 function parseSql(r: YamlReader, e: Entry): SqlVariant[] {
-  const one = (entry: Entry, supports: QuerySupport | undefined): SqlVariant | undefined => {
+  const one = (entry: Entry, supports: Support | undefined): SqlVariant | undefined => {
     const sql = r.string(entry);
     if (sql === undefined) return undefined;
     if (sql.length > MAX_SQL_LENGTH) {

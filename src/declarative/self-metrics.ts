@@ -4,7 +4,7 @@
  * scrape merges them into one family (src/scrape/merge.ts). `QUERY_SELF_METRIC_NAMES` lists them.
  */
 import { collectorLabel } from '../exposition/scrape-families.js';
-import type { MetricFamily } from '../scrape/types.js';
+import type { MetricFamily } from '../model/metrics.js';
 
 export const QUERY_DURATION = 'mysql_exporter_query_duration_seconds';
 export const QUERY_ROWS = 'mysql_exporter_query_rows';

@@ -2,21 +2,18 @@
  * The typed, immutable form of one query file (`queries/*.yaml`, `--queries.dir`). Everything here
  * has been validated by `parse-spec.ts`: the runtime never re-checks names, types or SQL.
  */
-import type { Flavor, VersionRange } from '../db/server-info.js';
-import type { Labels } from '../scrape/types.js';
+import type { Support } from '../model/server-info.js';
+import type { Labels } from '../model/metrics.js';
 
 /** The metric types a query may declare; `untyped` only for names kept from mysqld_exporter. */
 export type QueryMetricType = 'counter' | 'gauge' | 'untyped';
 
-/**
- * Per-flavor version ranges. `percona` narrows `mysql` for Percona Server: on Percona the `percona`
- * range applies when given, else the `mysql` one. A flavor that is absent is not supported.
- */
-export type QuerySupport = Partial<Record<Flavor | 'percona', VersionRange>>;
+/** Any flavor, any version: the default for operators' files that say nothing. */
+export const ANY_SERVER: Support = { mysql: '*', mariadb: '*' };
 
 /** One SQL text with the servers it is for; the first variant that supports the server runs. */
 export interface SqlVariant {
-  readonly supports: QuerySupport | undefined;
+  readonly supports: Support | undefined;
   readonly sql: string;
   /** Output column names when the select list says them all; undefined when it cannot be known. */
   readonly columns: readonly string[] | undefined;
@@ -60,7 +57,7 @@ export interface QuerySpec {
   readonly source: string;
   readonly line: number | undefined;
   readonly enabledByDefault: boolean;
-  readonly supports: QuerySupport;
+  readonly supports: Support;
   readonly sql: readonly SqlVariant[];
   /** 0 means no caching. */
   readonly minIntervalMs: number;

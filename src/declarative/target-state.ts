@@ -2,7 +2,7 @@
  * What one declarative collector remembers per target (in a PerTarget map): the last cached run,
  * the refresh in flight (so that concurrent scrapes share it), and an error count.
  */
-import type { MetricFamily } from '../scrape/types.js';
+import type { MetricFamily } from '../model/metrics.js';
 
 export interface Run {
   readonly families: readonly MetricFamily[];

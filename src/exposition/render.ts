@@ -6,7 +6,7 @@
  */
 import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
-import type { MetricFamily } from '../scrape/types.js';
+import type { MetricFamily } from '../model/metrics.js';
 import { gzipExposition } from './compress.js';
 import { derivedOutput } from './scrape-families.js';
 import { type Exposition, assembleChunks, expositionText, serializeChunks } from './serialize.js';

@@ -1,6 +1,7 @@
 /** The per-scrape metrics about the scrape itself, named as mysqld_exporter names them. */
 import type { ScrapeResult } from '../scrape/orchestrator.js';
-import type { DerivedOutput, MetricFamily, Sample } from '../scrape/types.js';
+import type { DerivedOutput } from '../scrape/types.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
 
 /** mysqld_exporter labels collectors `collect.<name>`; dashboards filter on that. */
 export const collectorLabel = (name: string) => `collect.${name}`;

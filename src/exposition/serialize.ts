@@ -5,7 +5,7 @@
  * per-sample object, array and closure allocations. test/unit/exposition/serializer.test.ts holds it
  * to prom-client's own output.
  */
-import type { MetricFamily, Sample } from '../scrape/types.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
 
 const TEXT_ESCAPE = /[\\\n]/;
 const LABEL_ESCAPE = /[\\\n"]/;

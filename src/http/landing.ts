@@ -3,7 +3,7 @@
  * (up, every collector's duration, success and error) and the collectors with their state.
  */
 import type { LastScrape } from '../exporter.js';
-import type { Collector } from '../scrape/types.js';
+import type { Collector } from '../model/collector.js';
 
 const esc = (s: string) =>
   s.replace(

@@ -3,18 +3,10 @@
  * that replaces known secrets (passwords read from config) wherever they appear, so no code path can
  * print one by accident.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'logfmt' | 'json';
-export type LogFields = Record<string, unknown>;
+import type { LogFields, LogLevel, Logger } from '../model/logger.js';
 
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-  child(fields: LogFields): Logger;
-  enabled(level: LogLevel): boolean;
-}
+export type { LogFields, LogLevel, Logger };
+export type LogFormat = 'logfmt' | 'json';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 export const LOG_LEVELS = Object.keys(LEVELS) as LogLevel[];

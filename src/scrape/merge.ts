@@ -5,8 +5,8 @@
  * exposition never has a duplicate series or a family with two types.
  */
 import type { CollectorOutcome } from './orchestrator.js';
-import type { MetricFamily, Sample } from './types.js';
-import { seriesKey } from './validate.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { seriesKey } from '../model/metrics.js';
 
 interface Slot {
   readonly name: string;

@@ -5,9 +5,11 @@
  */
 import pLimit from 'p-limit';
 import { CollectorError, DeadlineError, errorMessage } from '../errors.js';
-import type { ServerInfo } from '../db/server-info.js';
+import type { ServerInfo } from '../model/server-info.js';
 import type { Logger } from '../log/logger.js';
-import { type Collector, type Db, DerivedOutput, type MetricFamily } from './types.js';
+import type { Collector, Db } from '../model/collector.js';
+import { DerivedOutput } from './types.js';
+import type { MetricFamily } from '../model/metrics.js';
 import { mergeOutcomes } from './merge.js';
 import { validateFamilies } from './validate.js';
 

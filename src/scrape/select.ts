@@ -1,4 +1,4 @@
-import type { Collector } from './types.js';
+import type { Collector } from '../model/collector.js';
 
 export class UnknownCollectorError extends Error {
   constructor(readonly names: readonly string[]) {

@@ -3,23 +3,7 @@
  * no duplicate series, and a cap on the number of series. A violation fails that collector only.
  */
 import { CollectorError } from '../errors.js';
-import type { MetricFamily } from './types.js';
-
-export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** Turns an arbitrary server name (`validate_password.length`) into a valid metric-name part. */
-export function sanitizeName(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_]/g, '_').toLowerCase();
-}
-
-export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(labels);
-  if (keys.length > 1) keys.sort();
-  let k = name;
-  for (const l of keys) k += `\u0000${l}\u0001${labels[l]}`;
-  return k;
-}
+import { LABEL_NAME, METRIC_NAME, type MetricFamily, seriesKey } from '../model/metrics.js';
 
 /** Label names already checked in this call (they repeat across samples and families). */
 function checkLabelName(l: string, family: string, ok: Set<string>): void {

@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseServerInfo, type ServerInfo } from '../../src/db/server-info.js';
+import { parseServerInfo, type ServerInfo } from '../../src/model/server-info.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type ScrapeResult, scrape } from '../../src/scrape/orchestrator.js';
-import type { Cell, CollectContext, Collector, Db, QueryResult, Row } from '../../src/scrape/types.js';
+import type { Cell, QueryResult, Row } from '../../src/model/rows.js';
+import type { CollectContext, Collector, Db } from '../../src/model/collector.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 

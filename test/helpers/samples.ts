@@ -1,6 +1,6 @@
 /** Looking up families and series in collector output (MetricFamily[]), for assertions. */
 import assert from 'node:assert/strict';
-import type { Labels, MetricFamily } from '../../src/scrape/types.js';
+import type { Labels, MetricFamily } from '../../src/model/metrics.js';
 
 export function findFamily(fams: readonly MetricFamily[], name: string): MetricFamily | undefined {
   return fams.find((f) => f.name === name);

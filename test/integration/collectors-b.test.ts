@@ -21,7 +21,7 @@ import { slaveHosts } from '../../src/collectors/slave-hosts.js';
 import { Target } from '../../src/db/target.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type CollectorOutcome, scrape } from '../../src/scrape/orchestrator.js';
-import type { MetricFamily, Sample } from '../../src/scrape/types.js';
+import type { MetricFamily, Sample } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 

@@ -12,12 +12,13 @@ import { createQueryCollector } from '../../src/declarative/collector.js';
 import { loadQueryFiles } from '../../src/declarative/loader.js';
 import { parseQueryFile } from '../../src/declarative/parse-spec.js';
 import type { QuerySpec } from '../../src/declarative/spec.js';
-import type { ServerInfo } from '../../src/db/server-info.js';
+import type { ServerInfo } from '../../src/model/server-info.js';
 import { Target } from '../../src/db/target.js';
 import { ConfigError, formatProblem } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type CollectorOutcome, scrape } from '../../src/scrape/orchestrator.js';
-import type { Collector, MetricFamily } from '../../src/scrape/types.js';
+import type { Collector } from '../../src/model/collector.js';
+import type { MetricFamily } from '../../src/model/metrics.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, startMariaDb } from '../helpers/mariadb.js';
 
 let db: MariaDb;

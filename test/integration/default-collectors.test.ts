@@ -13,7 +13,7 @@ import { slaveStatusCollector } from '../../src/collectors/slave-status.js';
 import { Target } from '../../src/db/target.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scrape } from '../../src/scrape/orchestrator.js';
-import type { MetricFamily } from '../../src/scrape/types.js';
+import type { MetricFamily } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import {
   createExporterUser,

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import type { CollectorDef } from '../../../src/collectors/collector-def.js';
 import { parseFlags } from '../../../src/config/flags.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type CollectorOutcome, scrape } from '../../../src/scrape/orchestrator.js';
-import type { Collector, MetricFamily } from '../../../src/scrape/types.js';
+import type { Collector } from '../../../src/model/collector.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import type { FakeDb } from '../../helpers/fixtures.js';
 export { requireFamily as family, seriesValue as value } from '../../helpers/samples.js';

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { parseFlags } from '../../../src/config/flags.js';
 import type { CollectorDef } from '../../../src/collectors/collector-def.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
 import type { CollectorOutcome } from '../../../src/scrape/orchestrator.js';
-import type { Collector, MetricFamily } from '../../../src/scrape/types.js';
+import type { Collector } from '../../../src/model/collector.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import { type FakeDb, scrapeOnce } from '../../helpers/fixtures.js';
 export { requireFamily as family, seriesValue as value } from '../../helpers/samples.js';

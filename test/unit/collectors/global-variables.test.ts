@@ -5,10 +5,11 @@ import {
   globalVariablesCollector,
   parseGcacheSize,
 } from '../../../src/collectors/global-variables.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
-import type { MetricFamily, QueryResult } from '../../../src/scrape/types.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
+import type { QueryResult } from '../../../src/model/rows.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
-import { parseStatusValue } from '../../../src/scrape/values.js';
+import { parseStatusValue } from '../../../src/model/values.js';
 import {
   context,
   FakeDb,

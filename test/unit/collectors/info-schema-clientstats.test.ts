@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { infoSchemaClientstats } from '../../../src/collectors/info-schema-clientstats.js';
 import { CLIENT_STATISTICS_SQL } from '../../../src/collectors/info-schema-userstats.js';
-import type { Cell, QueryResult } from '../../../src/scrape/types.js';
+import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, loadTsv, MARIADB_1011, MYSQL_80, PERCONA_80, result } from '../../helpers/fixtures.js';
 import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
 

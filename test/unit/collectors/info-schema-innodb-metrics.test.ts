@@ -12,7 +12,7 @@ import {
   METRICS_BY_ENABLED_SQL,
   METRICS_BY_STATUS_SQL,
 } from '../../../src/collectors/info-schema-innodb-metrics.js';
-import type { Cell } from '../../../src/scrape/types.js';
+import type { Cell } from '../../../src/model/rows.js';
 import {
   FakeDb,
   loadTsv,

@@ -5,7 +5,7 @@ import {
   PROCESSLIST_SQL,
   sanitizeState,
 } from '../../../src/collectors/info-schema-processlist.js';
-import type { Cell, QueryResult } from '../../../src/scrape/types.js';
+import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, loadTsv, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
 import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
 

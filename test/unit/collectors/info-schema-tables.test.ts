@@ -10,7 +10,7 @@ import {
   TABLES_ALL_SQL,
   TABLES_ONE_SCHEMA_SQL,
 } from '../../../src/collectors/info-schema-tables.js';
-import type { Cell } from '../../../src/scrape/types.js';
+import type { Cell } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
 import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
 

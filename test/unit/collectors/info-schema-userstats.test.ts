@@ -10,7 +10,7 @@ import {
   USER_STATISTICS_SQL,
   USERSTAT_GATE_SQL,
 } from '../../../src/collectors/info-schema-userstats.js';
-import type { Cell, QueryResult } from '../../../src/scrape/types.js';
+import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import {
   FakeDb,
   loadTsv,

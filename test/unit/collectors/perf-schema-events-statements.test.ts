@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { perfSchemaEventsStatements } from '../../../src/collectors/perf-schema-events-statements.js';
 import { CollectorError } from '../../../src/errors.js';
-import type { Cell, QueryResult } from '../../../src/scrape/types.js';
+import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import {
   FakeDb,
   MARIADB_1011,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { perfSchemaFileInstances } from '../../../src/collectors/perf-schema-file-instances.js';
 import { CollectorError } from '../../../src/errors.js';
-import type { QueryResult } from '../../../src/scrape/types.js';
+import type { QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_80, context, result, server } from '../../helpers/fixtures.js';
 import { build, family, run, valid, value } from './collectors-b-helpers.js';
 

@@ -10,10 +10,11 @@ import {
   qrtTableSql,
   queryResponseTimeCollector,
 } from '../../../src/collectors/query-response-time.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
 import { DeadlineError, QueryError } from '../../../src/errors.js';
 import { PROMETHEUS_CONTENT_TYPE, render } from '../../../src/exposition/render.js';
-import type { MetricFamily, QueryResult } from '../../../src/scrape/types.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
+import type { QueryResult } from '../../../src/model/rows.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
   context,

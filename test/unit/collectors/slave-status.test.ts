@@ -9,8 +9,9 @@ import {
   slaveStatusCollector,
   slaveStatusStatement,
 } from '../../../src/collectors/slave-status.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
-import type { Cell, Labels, MetricFamily, QueryResult, Row } from '../../../src/scrape/types.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
+import type { Cell, QueryResult, Row } from '../../../src/model/rows.js';
+import type { Labels, MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
   context,

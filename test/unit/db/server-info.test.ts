@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { atLeast, parseRange, parseServerInfo, supportPredicate } from '../../../src/db/server-info.js';
+import { atLeast, parseRange, parseServerInfo, supportPredicate } from '../../../src/model/server-info.js';
 
 test('flavor and version from @@version and @@version_comment', () => {
   const maria = parseServerInfo('10.11.19-MariaDB-0+deb12u1', 'Debian 12');

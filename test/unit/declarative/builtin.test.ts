@@ -9,8 +9,9 @@ import { builtinQueriesDir } from '../../../src/declarative/builtin-dir.js';
 import { createQueryCollector } from '../../../src/declarative/collector.js';
 import { loadQueryFiles } from '../../../src/declarative/loader.js';
 import type { QuerySpec } from '../../../src/declarative/spec.js';
-import type { ServerInfo } from '../../../src/db/server-info.js';
-import type { Cell, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
+import type { ServerInfo } from '../../../src/model/server-info.js';
+import type { Cell, QueryResult } from '../../../src/model/rows.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
   context,

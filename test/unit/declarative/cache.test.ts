@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CollectorError } from '../../../src/errors.js';
 import { createQueryCollector } from '../../../src/declarative/collector.js';
-import type { Db, MetricFamily, QueryResult } from '../../../src/scrape/types.js';
+import type { Db } from '../../../src/model/collector.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
+import type { QueryResult } from '../../../src/model/rows.js';
 import { context, MARIADB_1011, result } from '../../helpers/fixtures.js';
 import { fakeClock, specOf } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { createQueryCollector } from '../../../src/declarative/collector.js';
 import { QueryError } from '../../../src/errors.js';
 import type { LogFields, Logger } from '../../../src/log/logger.js';
-import type { MetricFamily } from '../../../src/scrape/types.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';
 import {
   context,

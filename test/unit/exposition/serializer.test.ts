@@ -18,7 +18,8 @@ import {
   renderExposition,
 } from '../../../src/exposition/render.js';
 import { scrapeFamilies } from '../../../src/exposition/scrape-families.js';
-import { DerivedOutput, type MetricFamily } from '../../../src/scrape/types.js';
+import { DerivedOutput } from '../../../src/scrape/types.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 import { loadTsv } from '../../helpers/fixtures.js';
 
 /** The previous render path: every family through prom-client's Registry. */

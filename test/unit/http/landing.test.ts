@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { landingPage } from '../../../src/http/landing.js';
-import type { Collector } from '../../../src/scrape/types.js';
+import type { Collector } from '../../../src/model/collector.js';
 
 const c = (name: string, help: string): Collector => ({
   name,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeOutcomes } from '../../../src/scrape/merge.js';
-import type { MetricFamily } from '../../../src/scrape/types.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 
 const fam = (
   name: string,

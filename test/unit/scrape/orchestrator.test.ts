@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseServerInfo, type ServerInfo } from '../../../src/db/server-info.js';
+import { parseServerInfo, type ServerInfo } from '../../../src/model/server-info.js';
 import { CollectorError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type ScrapeTarget, scrape } from '../../../src/scrape/orchestrator.js';
-import type { Collector, Db, MetricFamily } from '../../../src/scrape/types.js';
+import type { Collector, Db } from '../../../src/model/collector.js';
+import type { MetricFamily } from '../../../src/model/metrics.js';
 
 const maria = parseServerInfo('10.11.6-MariaDB')!;
 const db: Db = { query: async () => ({ columns: [], rows: [] }) };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UnknownCollectorError, selectCollectors } from '../../../src/scrape/select.js';
-import type { Collector } from '../../../src/scrape/types.js';
+import type { Collector } from '../../../src/model/collector.js';
 
 const c = (name: string): Collector => ({
   name,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelValue, parseNumber, parseStatusValue } from '../../../src/scrape/values.js';
+import { labelValue, parseNumber, parseStatusValue } from '../../../src/model/values.js';
 
 test('parseNumber accepts plain decimal numbers only', () => {
   assert.equal(parseNumber('42'), 42);

@@ -3,7 +3,7 @@
  * strings we read must not turn into made-up zeros. Anything that is not a plain decimal number or a
  * known boolean-like word is dropped (undefined).
  */
-import type { Cell } from './types.js';
+import type { Cell } from './rows.js';
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

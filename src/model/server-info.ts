@@ -82,17 +82,30 @@ export function parseRange(range: VersionRange): ((v: Version) => boolean) | und
   return (v) => tests.every((t) => t(v));
 }
 
-/** Per-flavor support: a flavor that is absent is not supported. */
-export type Support = Partial<Record<Flavor, VersionRange>>;
+/** The keys of a support map: the two flavors, and `percona`, which narrows `mysql` for Percona Server. */
+export const SUPPORT_KEYS = ['mysql', 'mariadb', 'percona'] as const;
 
+/**
+ * Flavor and version gates: `{mysql: ">=5.7", mariadb: ">=10.5", percona: ">=8.0"}`. MariaDB is its
+ * own flavor (10.x is not "newer than MySQL 8.0"); a flavor that is absent is not supported; for
+ * Percona Server `percona` decides when present, else `mysql` does.
+ */
+export type Support = Partial<Record<(typeof SUPPORT_KEYS)[number], VersionRange>>;
+
+/** The one support predicate of hand-written collectors and query files, compiled once. */
 export function supportPredicate(support: Support): (s: ServerInfo) => boolean {
-  const compiled: Partial<Record<Flavor, (v: Version) => boolean>> = {};
-  for (const [flavor, range] of Object.entries(support) as Array<[Flavor, VersionRange]>) {
+  const compiled = new Map<string, (v: Version) => boolean>();
+  for (const key of SUPPORT_KEYS) {
+    const range = support[key];
+    if (range === undefined) continue;
     const test = parseRange(range);
-    if (!test) throw new Error(`invalid version range ${JSON.stringify(range)}`);
-    compiled[flavor] = test;
+    if (!test) throw new Error(`invalid version range ${JSON.stringify(range)} for ${key}`);
+    compiled.set(key, test);
   }
-  return (s) => compiled[s.flavor]?.(s.version) ?? false;
+  return (s) => {
+    const key = s.flavor === 'mysql' && s.percona && compiled.has('percona') ? 'percona' : s.flavor;
+    return compiled.get(key)?.(s.version) ?? false;
+  };
 }
 
 export function atLeast(s: ServerInfo, major: number, minor = 0, patch = 0): boolean {
