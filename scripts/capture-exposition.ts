@@ -100,7 +100,9 @@ async function run(outDir: string): Promise<void> {
     await get(`${all.url}/metrics`);
     const allText = await get(`${all.url}/metrics`);
     writeFileSync(join(outDir, 'all.prom'), normalise(allText));
-    const names = [...allText.matchAll(/^mysql_exporter_collector_success\{collector="collect\.([^"]+)"\}/gm)];
+    const names = [
+      ...allText.matchAll(/^mysql_exporter_collector_success\{collector="collect\.([^"]+)"\}/gm),
+    ];
     for (const [, name] of names) {
       const text = await get(`${all.url}/metrics?collect[]=${encodeURIComponent(name!)}`);
       writeFileSync(join(outDir, `collector-${name}.prom`), normalise(text));
