@@ -8,7 +8,7 @@ export { loadConfig, type LoadedConfig } from './config/load.js';
 export { startServer, type RunningServer } from './server.js';
 export { createLogger, silentLogger, type Logger } from './log/logger.js';
 export { render, PROMETHEUS_CONTENT_TYPE } from './exposition/render.js';
-export { scrapeFamilies } from './exposition/scrape-families.js';
+export { scrapeFamilies } from './scrape/scrape-families.js';
 export type { Collector, Db, CollectContext } from './model/collector.js';
 export type { MetricFamily, Sample } from './model/metrics.js';
 export type { ServerInfo } from './model/server-info.js';

@@ -3,7 +3,7 @@
  * Several collectors emit the same family names (one sample each, told apart by `collector`); the
  * scrape merges them into one family (src/scrape/merge.ts). `QUERY_SELF_METRIC_NAMES` lists them.
  */
-import { collectorLabel } from '../exposition/scrape-families.js';
+import { collectorLabel } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
 
 export const QUERY_DURATION = 'mysql_exporter_query_duration_seconds';

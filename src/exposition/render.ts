@@ -8,19 +8,12 @@ import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../model/metrics.js';
 import { gzipExposition } from './compress.js';
-import { derivedOutput } from './scrape-families.js';
+import { type RoundMemo, memo } from './memo.js';
 import { type Exposition, assembleChunks, expositionText, serializeChunks } from './serialize.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
 export type ContentType = typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CONTENT_TYPE;
-
-/** Picks OpenMetrics only when the client asks for it, as Prometheus does with its Accept header. */
-export function negotiate(accept: string | undefined): ContentType {
-  return accept?.includes('application/openmetrics-text')
-    ? OPENMETRICS_CONTENT_TYPE
-    : PROMETHEUS_CONTENT_TYPE;
-}
 
 /** A live metric's name (prom-client metrics have one; the typings do not say so). */
 function metricName(m: Metric): string | undefined {
@@ -41,68 +34,59 @@ function checkNames(families: readonly MetricFamily[], extra: readonly Metric[])
   }
 }
 
-/** The value of `key` in `map`, made once. */
-function memo<V>(map: Map<string, V>, key: string, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
-
-/**
- * The families' own text: reused when `families` came from scrapeFamilies and another caller of
- * the same scrape round has rendered it already (concurrent scrapes of one target).
- */
-function body(families: readonly MetricFamily[], contentType: ContentType): Exposition {
+/** The families' own text: reused when another caller of the same round has rendered it already. */
+function body(
+  families: readonly MetricFamily[],
+  contentType: ContentType,
+  round: RoundMemo | undefined,
+): Exposition {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
-  const shared = derivedOutput(families);
-  if (!shared) return serializeChunks(families, om);
-  return memo(shared.texts, contentType, () => serializeChunks(families, om));
+  if (!round) return serializeChunks(families, om);
+  return memo(round.texts, contentType, () => serializeChunks(families, om));
 }
 
 async function renderNow(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[],
+  round: RoundMemo | undefined,
 ): Promise<Exposition> {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
   checkNames(families, extra);
-  if (extra.length === 0) return assembleChunks(undefined, body(families, contentType), om);
+  if (extra.length === 0) return assembleChunks(undefined, body(families, contentType, round), om);
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
   for (const m of extra) registry.registerMetric(m);
   const text = await registry.metrics();
   // Drop the registry's ending; the families follow and assembleChunks() writes it.
   const head = text.slice(0, text.length - (om ? '\n# EOF\n'.length : 1));
-  return assembleChunks(head, body(families, contentType), om);
+  return assembleChunks(head, body(families, contentType, round), om);
 }
 
 /**
  * Renders families (plus any live prom-client metrics, e.g. process metrics) as one exposition, in
- * UTF-8 chunks to be written as they are, gzipped when `encoding` says so. Callers of one shared
- * scrape round (families from scrapeFamilies) that pass live metrics of the same names get one
- * response rendered (and compressed) once: its live metrics are read when the first of them
- * renders, within the round they all share.
+ * UTF-8 chunks to be written as they are, gzipped when `encoding` says so. With `round` (the memo of
+ * the scrape round `families` were built from, which the caller must not have changed), callers of
+ * one round that pass live metrics of the same names get one response rendered (and compressed)
+ * once: its live metrics are read when the first of them renders, within the round they all share.
  */
 export function renderExposition(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[] = [],
   encoding?: 'gzip',
+  round?: RoundMemo,
 ): Promise<Exposition> {
-  const shared = derivedOutput(families);
-  if (!shared) {
-    const plain = renderNow(families, contentType, extra);
+  if (!round) {
+    const plain = renderNow(families, contentType, extra, undefined);
     return encoding === 'gzip' ? plain.then(gzipExposition) : plain;
   }
   let key: string = contentType;
   for (const m of extra) key += `\u0000${metricName(m) ?? ''}`;
-  const out = memo(shared.outputs, key, () => renderNow(families, contentType, extra));
+  const out = memo(round.outputs, key, () => renderNow(families, contentType, extra, round));
   if (encoding !== 'gzip') return out;
   // Prefixed: no list of live metric names can spell it (a metric named `gzip` could end a key).
-  return memo(shared.outputs, `gzip\u0001${key}`, () => out.then(gzipExposition));
+  return memo(round.outputs, `gzip\u0001${key}`, () => out.then(gzipExposition));
 }
 
 /** renderExposition as one string. */
@@ -110,6 +94,7 @@ export async function render(
   families: readonly MetricFamily[],
   contentType: ContentType,
   extra: readonly Metric[] = [],
+  round?: RoundMemo,
 ): Promise<string> {
-  return expositionText(await renderExposition(families, contentType, extra));
+  return expositionText(await renderExposition(families, contentType, extra, undefined, round));
 }

@@ -11,7 +11,8 @@ import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
 import { PROMETHEUS_CONTENT_TYPE, renderExposition } from '../exposition/render.js';
 import { acceptsGzip } from './accept-encoding.js';
-import { scrapeFamilies } from '../exposition/scrape-families.js';
+import { scrapeFamilies } from '../scrape/scrape-families.js';
+import { ExpositionMemo } from '../exposition/memo.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
 import { TooManyWaitersError } from '../scrape/single-flight.js';
@@ -71,6 +72,8 @@ function sendText(res: Response, status: number, text: string): void {
 export function createRouter(deps: HttpDeps): Router {
   const router = express.Router();
   const { exporter, log } = deps;
+  // Concurrent callers of one scrape round (single-flight) share its rendered text.
+  const memos = new ExpositionMemo();
 
   const serveScrape = async (req: Request, res: Response, probe: boolean) => {
     try {
@@ -113,6 +116,7 @@ export function createRouter(deps: HttpDeps): Router {
         PROMETHEUS_CONTENT_TYPE,
         extra,
         gzip ? 'gzip' : undefined,
+        memos.of(result),
       );
       if (res.writableEnded || res.destroyed) return;
       // Not res.send: no ETag hash over a body that is different on every scrape, and the chunks

@@ -33,3 +33,6 @@ export interface Collector {
   /** Optional per-collector time budget in ms, within the scrape deadline. */
   readonly timeoutMs?: number;
 }
+
+/** mysqld_exporter labels collectors `collect.<name>`; dashboards filter on that. */
+export const collectorLabel = (name: string) => `collect.${name}`;

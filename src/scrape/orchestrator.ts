@@ -8,7 +8,6 @@ import { CollectorError, DeadlineError, errorMessage } from '../errors.js';
 import type { ServerInfo } from '../model/server-info.js';
 import type { Logger } from '../log/logger.js';
 import type { Collector, Db } from '../model/collector.js';
-import { DerivedOutput } from './types.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { mergeOutcomes } from './merge.js';
 import { validateFamilies } from './validate.js';
@@ -36,8 +35,6 @@ export interface ScrapeResult {
   readonly outcomes: readonly CollectorOutcome[];
   /** Every collector's families merged: one entry per metric name, no duplicate series. */
   readonly families: readonly MetricFamily[];
-  /** Shared by every caller of this result (single-flight): exposition computed once. */
-  readonly derived?: DerivedOutput;
 }
 
 export interface ScrapeOptions {
@@ -87,7 +84,6 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
       error,
       outcomes: [],
       families: [],
-      derived: new DerivedOutput(),
     };
   }
   const connectSeconds = seconds(t0);
@@ -105,7 +101,6 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
     server,
     outcomes: merged.outcomes,
     families: merged.families,
-    derived: new DerivedOutput(),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROMETHEUS_CONTENT_TYPE, render } from '../../../src/exposition/render.js';
-import { scrapeFamilies } from '../../../src/exposition/scrape-families.js';
+import { scrapeFamilies } from '../../../src/scrape/scrape-families.js';
 
 test('families render with their types, escaped labels and histogram suffixes', async () => {
   const text = await render(

@@ -17,8 +17,8 @@ import {
   render,
   renderExposition,
 } from '../../../src/exposition/render.js';
-import { scrapeFamilies } from '../../../src/exposition/scrape-families.js';
-import { DerivedOutput } from '../../../src/scrape/types.js';
+import { scrapeFamilies } from '../../../src/scrape/scrape-families.js';
+import { ExpositionMemo } from '../../../src/exposition/memo.js';
 import type { MetricFamily } from '../../../src/model/metrics.js';
 import { loadTsv } from '../../helpers/fixtures.js';
 
@@ -173,14 +173,11 @@ for (const [label, ct] of [
   });
 }
 
-/** A scrape result of FAMILIES whose callers share one round (and its derived output). */
-const sharedRound = () => ({
-  up: true,
-  connectSeconds: 0.01,
-  outcomes: [],
-  families: FAMILIES,
-  derived: new DerivedOutput(),
-});
+/** A scrape result of FAMILIES whose callers share one round, and that round's memo. */
+const sharedRound = () => {
+  const result = { up: true, connectSeconds: 0.01, outcomes: [], families: FAMILIES };
+  return { result, round: new ExpositionMemo().of(result) };
+};
 
 test('a name registered twice is refused, as prom-client refuses it', async () => {
   const f = FAMILIES[0]!;
@@ -218,28 +215,28 @@ test('random families: byte-identical to prom-client', async () => {
   }
 });
 
-test('callers of one scrape round share its text, byte-identical to prom-client; a changed array is not reused', async () => {
+test('callers of one scrape round share its text, byte-identical to prom-client; a changed array is rendered without the memo', async () => {
   const result = {
     up: true,
     connectSeconds: 0.01,
     outcomes: [{ name: 'global_status', success: true, durationSeconds: 0.02, families: FAMILIES }],
     families: FAMILIES,
-    derived: new DerivedOutput(),
   };
+  const round = new ExpositionMemo().of(result);
   const first = scrapeFamilies(result);
   const second = scrapeFamilies(result);
   assert.notEqual(first, second, 'every caller gets its own array');
   const expected = await promClientRender(first, PROMETHEUS_CONTENT_TYPE);
-  assert.equal(await render(first, PROMETHEUS_CONTENT_TYPE), expected);
-  assert.equal(result.derived.texts.size, 1, 'the text is kept on the result');
-  assert.equal(await render(second, PROMETHEUS_CONTENT_TYPE), expected);
+  assert.equal(await render(first, PROMETHEUS_CONTENT_TYPE, [], round), expected);
+  assert.equal(round.texts.size, 1, 'the text is kept in the round memo');
+  assert.equal(await render(second, PROMETHEUS_CONTENT_TYPE, [], round), expected);
   const extra = liveMetrics();
   assert.equal(
-    await render(second, PROMETHEUS_CONTENT_TYPE, extra),
+    await render(second, PROMETHEUS_CONTENT_TYPE, extra, round),
     await promClientRender(second, PROMETHEUS_CONTENT_TYPE, extra),
   );
   assert.equal(
-    await render(second, OPENMETRICS_CONTENT_TYPE),
+    await render(second, OPENMETRICS_CONTENT_TYPE, [], round),
     await promClientRender(second, OPENMETRICS_CONTENT_TYPE),
   );
   const changed = scrapeFamilies(result);
@@ -279,29 +276,29 @@ test('large outputs (written through a buffer) are byte-identical to prom-client
 });
 
 test('callers of one round with same-named live metrics get one response, read when the first renders', async () => {
-  const result = sharedRound();
+  const { result, round } = sharedRound();
   const gauge = (v: number) => {
     const reg = new Registry();
     new Gauge({ name: 'self_value', help: 'A live value.', registers: [reg] }).set(v);
     return reg.getMetricsAsArray() as unknown as Metric[];
   };
-  const first = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(1));
+  const first = await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(1), round);
   assert.equal(first, await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(1)));
-  assert.equal(await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(2)), first);
+  assert.equal(await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, gauge(2), round), first);
   // Other live metrics, another content type, or none: rendered on their own.
   assert.equal(
-    await render(scrapeFamilies(result), OPENMETRICS_CONTENT_TYPE, gauge(2)),
+    await render(scrapeFamilies(result), OPENMETRICS_CONTENT_TYPE, gauge(2), round),
     await promClientRender(scrapeFamilies(result), OPENMETRICS_CONTENT_TYPE, gauge(2)),
   );
   assert.equal(
-    await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE),
+    await render(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], round),
     await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE),
   );
   // A new round reads them again.
-  const next = { ...result, derived: new DerivedOutput() };
+  const next = sharedRound();
   assert.equal(
-    await render(scrapeFamilies(next), PROMETHEUS_CONTENT_TYPE, gauge(2)),
-    await promClientRender(scrapeFamilies(next), PROMETHEUS_CONTENT_TYPE, gauge(2)),
+    await render(scrapeFamilies(next.result), PROMETHEUS_CONTENT_TYPE, gauge(2), next.round),
+    await promClientRender(scrapeFamilies(next.result), PROMETHEUS_CONTENT_TYPE, gauge(2)),
   );
 });
 
@@ -333,10 +330,10 @@ test('lines longer than a chunk, and multi-byte characters across chunk ends, ar
 });
 
 test('gzip: the same bytes once decompressed; callers of one round share one compressed response', async () => {
-  const result = sharedRound();
-  const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE);
-  const first = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
-  const second = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip');
+  const { result, round } = sharedRound();
+  const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], undefined, round);
+  const first = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip', round);
+  const second = renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, [], 'gzip', round);
   assert.equal(first, second, 'one compression per round');
   const gz = await first;
   assert.equal(gz.byteLength, Buffer.concat(gz.chunks).length);
@@ -349,14 +346,20 @@ test('gzip: the same bytes once decompressed; callers of one round share one com
 });
 
 test('a live metric named gzip does not turn a plain response of the round into the gzipped one', async () => {
-  const result = sharedRound();
+  const { result, round } = sharedRound();
   const live = (...names: string[]) => {
     const reg = new Registry();
     for (const name of names) new Gauge({ name, help: 'x', registers: [reg] }).set(1);
     return reg.getMetricsAsArray() as unknown as Metric[];
   };
-  await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a'), 'gzip');
-  const plain = await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a', 'gzip'));
+  await renderExposition(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a'), 'gzip', round);
+  const plain = await renderExposition(
+    scrapeFamilies(result),
+    PROMETHEUS_CONTENT_TYPE,
+    live('a', 'gzip'),
+    undefined,
+    round,
+  );
   assert.equal(
     Buffer.concat(plain.chunks).toString('utf8'),
     await promClientRender(scrapeFamilies(result), PROMETHEUS_CONTENT_TYPE, live('a', 'gzip')),
