@@ -1,11 +1,6 @@
 /** `npm run docs`: regenerates the configuration reference sections of README.md from the code. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import {
-  flagsReference,
-  myCnfReference,
-  replaceSection,
-  webConfigReference,
-} from '../src/config/reference.js';
+import { flagsReference, myCnfReference, replaceSection, webConfigReference } from './reference.js';
 import { builtinQueriesDir, loadQueryFiles } from '../src/declarative/index.js';
 
 const declarative = (await loadQueryFiles([builtinQueriesDir()])).collectors;

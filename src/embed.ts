@@ -5,10 +5,8 @@
  */
 import type { Router } from 'express';
 import type { Metric, Registry } from 'prom-client';
-import { type Env, loadConfig } from './config/load.js';
-import { errorMessage } from './errors.js';
-import { Exporter } from './exporter.js';
-import { SelfMetrics } from './exposition/self-metrics.js';
+import { type Env, assemble, loadConfig } from './assemble.js';
+import type { Exporter } from './exporter.js';
 import { createRouter } from './http/app.js';
 import { type Logger, silentLogger } from './log/logger.js';
 import { readVersion } from './version.js';
@@ -43,38 +41,19 @@ export async function createEmbeddedExporter(opts: EmbedOptions = {}): Promise<E
     if (loaded.kind !== 'config') throw new Error('--help and --version are not available when embedded');
     return loaded.config;
   };
-  let config = await load();
-  const version = readVersion(env);
-  const exporter = new Exporter(config.state, {
+  const assembly = assemble({
+    config: await load(),
     log,
-    maxTargets: config.maxTargets,
-    maxWaitersPerTarget: config.maxWaitingScrapes,
+    version: readVersion(env),
+    processMetrics: opts.processMetrics ?? false,
+    reloadConfig: load,
   });
-  const self = new SelfMetrics(version, { processMetrics: opts.processMetrics ?? false });
-  const reload = async () => {
-    try {
-      const next = await load();
-      await exporter.replaceState(next.state);
-      config = next;
-      self.reloaded(true);
-      return undefined;
-    } catch (err) {
-      self.reloaded(false);
-      return errorMessage(err);
-    }
-  };
-  const router = createRouter({
-    exporter,
-    log,
-    telemetryPath: config.telemetryPath,
-    deadline: () => config.deadline,
-    probeAllow: () => config.probeAllow,
-    version: version.version,
-    extraMetrics: () => [
-      ...self.metrics(),
-      ...(opts.registries ?? []).flatMap((r) => r.getMetricsAsArray() as unknown as Metric[]),
-    ],
-    reload,
-  });
-  return { router, exporter, reload, close: () => exporter.close() };
+  const router = createRouter(
+    assembly.httpDeps({
+      extraMetrics: () =>
+        (opts.registries ?? []).flatMap((r) => r.getMetricsAsArray() as unknown as Metric[]),
+    }),
+  );
+  const { exporter } = assembly;
+  return { router, exporter, reload: assembly.reload, close: () => exporter.close() };
 }

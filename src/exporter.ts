@@ -5,11 +5,15 @@
  */
 import { ExporterError, errorMessage } from './errors.js';
 import { missingPrivileges } from './db/grants.js';
+import type { ScrapeSettings } from './config/load.js';
 import type { Address } from './db/address.js';
 import { TargetRegistry } from './db/target-registry.js';
-import type { Credentials, Target } from './db/target.js';
+import type { Credentials } from './db/target-options.js';
+import type { Target } from './db/target.js';
 import type { Logger } from './log/logger.js';
-import { type ScrapeResult, scrape } from './scrape/orchestrator.js';
+import { Lru } from './lru.js';
+import type { ScrapeResult } from './scrape/result.js';
+import { scrape } from './scrape/orchestrator.js';
 import { selectCollectors } from './scrape/select.js';
 import { SingleFlight } from './scrape/single-flight.js';
 import type { Collector } from './model/collector.js';
@@ -23,16 +27,6 @@ export interface AuthModuleLike {
   readonly serverPublicKeyPath?: string;
   /** `enable-cleartext-plugin`; mysql_clear_password still needs verified TLS or a socket. */
   readonly allowCleartext?: boolean;
-}
-
-export interface ScrapeSettings {
-  readonly poolSize: number;
-  readonly lockWaitTimeoutSeconds: number;
-  readonly logSlowFilter: boolean;
-  /** Server-side backstop for one statement. */
-  readonly statementTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-  readonly maxSeries: number;
 }
 
 export interface ExporterState {
@@ -82,10 +76,9 @@ export interface LastScrape {
 
 export class Exporter {
   private snapshot: ExporterState;
-  private readonly last = new Map<string, LastScrape>();
+  private readonly last: Lru<LastScrape>;
   /** Targets whose account privileges have been checked (once per pool). */
   private readonly grantsChecked = new WeakSet<Target>();
-  private readonly maxTargets: number;
   private readonly targets: TargetRegistry;
   private readonly flights: SingleFlight<ScrapeResult>;
   private readonly log: Logger;
@@ -101,18 +94,16 @@ export class Exporter {
       log: opts.log,
     });
     this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 256);
-    this.maxTargets = opts.maxTargets ?? 64;
+    this.last = new Lru(opts.maxTargets ?? 64);
   }
 
   /** The most recent scrape of each target, newest first (bounded like the target pools). */
   lastScrapes(): LastScrape[] {
-    return [...this.last.values()].reverse();
+    return [...this.last].map(([, v]) => v).reverse();
   }
 
   private remember(module: string, target: string, r: ScrapeResult): void {
-    const key = `${module}@${target}`;
-    this.last.delete(key);
-    this.last.set(key, {
+    this.last.set(`${module}@${target}`, {
       target,
       module,
       at: new Date(),
@@ -125,11 +116,6 @@ export class Exporter {
         ...(o.error === undefined ? {} : { error: o.error }),
       })),
     });
-    while (this.last.size > this.maxTargets) {
-      const oldest = this.last.keys().next();
-      if (oldest.done) break;
-      this.last.delete(oldest.value);
-    }
   }
 
   get state(): ExporterState {

@@ -3,8 +3,9 @@
  * and prom-client metrics. See examples/embedded.ts.
  */
 export { createApp, createRouter, type HttpDeps } from './http/app.js';
-export { Exporter, type ExporterState, type ScrapeSettings, type AuthModuleLike } from './exporter.js';
-export { loadConfig, type LoadedConfig } from './config/load.js';
+export { Exporter, type ExporterState, type AuthModuleLike } from './exporter.js';
+export type { ScrapeSettings } from './config/load.js';
+export { loadConfig, type LoadedConfig } from './assemble.js';
 export { startServer, type RunningServer } from './server.js';
 export { createLogger, silentLogger, type Logger } from './log/logger.js';
 export { render, PROMETHEUS_CONTENT_TYPE } from './exposition/render.js';

@@ -3,7 +3,7 @@
  * and graceful shutdown (SIGTERM, SIGINT). Returns the process exit code.
  */
 import { readFileSync } from 'node:fs';
-import { type Env, type LoadedConfig, loadConfig } from './config/load.js';
+import { type Env, type LoadedConfig, loadConfig } from './assemble.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server.js';

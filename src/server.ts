@@ -7,13 +7,10 @@ import { type Server as HttpsServer, createServer as createHttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import type { LoadedConfig } from './config/load.js';
-import { errorMessage } from './errors.js';
-import { Exporter } from './exporter.js';
-import { SelfMetrics } from './exposition/self-metrics.js';
+import { type LoadedConfig, assemble } from './assemble.js';
+import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
-import type { DeadlineSettings } from './http/deadline.js';
-import { parseListenAddress } from './http/listen.js';
+import { parseListenAddress } from './config/listen.js';
 import { BasicAuthenticator } from './http/basic-auth.js';
 import { applyTls, clientCertificateProblem, tlsServerOptions } from './http/tls.js';
 import { createGuard } from './http/web-config-guard.js';
@@ -46,55 +43,38 @@ export interface StartOptions {
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
-  let config = opts.config;
-  let deadline: DeadlineSettings = config.deadline;
+  const first = opts.config;
   let accepting = true;
-  const web = config.web ?? (config.webConfigFile ? await loadWebConfig(config.webConfigFile) : undefined);
-  const exporter = new Exporter(config.state, {
+  const web = first.web ?? (first.webConfigFile ? await loadWebConfig(first.webConfigFile) : undefined);
+  const assembly = assemble({
+    config: first,
     log,
-    maxTargets: config.maxTargets,
-    maxWaitersPerTarget: config.maxWaitingScrapes,
+    version: opts.version,
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.reloadConfig ? { reloadConfig: opts.reloadConfig } : {}),
+    onConfig: async (next) => {
+      opts.onConfig?.(next);
+      await watcher?.check(true);
+    },
   });
-  const selfMetrics = new SelfMetrics(opts.version);
+  const { exporter } = assembly;
+  const config = () => assembly.config();
 
   const reload = async (): Promise<string | undefined> => {
     if (!opts.reloadConfig) return 'reload is not configured';
-    try {
-      const next = await opts.reloadConfig();
-      await exporter.replaceState(next.state);
-      config = next;
-      deadline = next.deadline;
-      opts.onConfig?.(next);
-      await watcher?.check(true);
-      selfMetrics.reloaded(true);
-      log.info('configuration reloaded');
-      return undefined;
-    } catch (err) {
-      selfMetrics.reloaded(false);
-      const reason = errorMessage(err);
-      log.error('configuration reload failed; keeping the running configuration', { err: reason });
-      return reason;
-    }
+    const reason = await assembly.reload();
+    if (reason === undefined) log.info('configuration reloaded');
+    else log.error('configuration reload failed; keeping the running configuration', { err: reason });
+    return reason;
   };
 
-  const app = createApp({
-    exporter,
-    log,
-    telemetryPath: config.telemetryPath,
-    deadline: () => deadline,
-    probeAllow: () => config.probeAllow,
-    version: opts.version.version,
-    extraMetrics: () => selfMetrics.metrics(),
-    reload,
-    ready: () => accepting,
-  });
+  const app = createApp({ ...assembly.httpDeps({ ready: () => accepting }), reload });
 
   // --web.config.file: TLS, basic auth, headers, rate limit; re-read on change, failing closed.
   const tlsAtStart = web?.tls !== undefined;
   const servers: Array<Server | HttpsServer> = [];
   const watcher = web
-    ? new WebConfigWatcher(resolve(config.webConfigFile), web, {
+    ? new WebConfigWatcher(resolve(first.webConfigFile), web, {
         log,
         accept: (next) =>
           (next.tls !== undefined) !== tlsAtStart
@@ -120,9 +100,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const listeners: Array<
       { readonly port: number; readonly host: string | undefined } | { readonly fd: number }
     > =
-      config.systemdFds.length > 0
-        ? config.systemdFds.map((fd) => ({ fd }))
-        : config.listenAddresses.map((raw) => {
+      first.systemdFds.length > 0
+        ? first.systemdFds.map((fd) => ({ fd }))
+        : first.listenAddresses.map((raw) => {
             const addr = parseListenAddress(raw);
             if (!addr) throw new Error(`invalid listen address ${raw}`);
             return addr;
@@ -174,20 +154,20 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const scheme = tlsAtStart ? 'https' : 'http';
   log.info('listening', {
     addresses: urls.join(','),
-    telemetry_path: config.telemetryPath,
-    ...(web ? { web_config: config.webConfigFile, scheme, basic_auth: web.users.size > 0 } : {}),
+    telemetry_path: first.telemetryPath,
+    ...(web ? { web_config: first.webConfigFile, scheme, basic_auth: web.users.size > 0 } : {}),
   });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
       accepting = false;
-      log.info('shutting down', { grace_ms: config.shutdownGraceMs });
+      log.info('shutting down', { grace_ms: config().shutdownGraceMs });
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((r) => {
-        timer = setTimeout(r, config.shutdownGraceMs);
+        timer = setTimeout(r, config().shutdownGraceMs);
       });
       await Promise.race([closed, grace]);
       clearTimeout(timer);

@@ -14,7 +14,7 @@ import { CollectorError } from '../errors.js';
 import type { Cell, Row } from '../model/rows.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
-import { PerTarget } from '../scrape/per-target.js';
+import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
@@ -127,7 +127,7 @@ export const infoSchemaInnodbTablespaces = defineCollector({
   collect(flags) {
     const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
     // Detection per target and server version; lives and dies with this collector instance.
-    const detected = new PerTarget<Detection>();
+    const detected = new Lru<Detection>(PER_TARGET_MAX);
     return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let detection = detected.get(key);

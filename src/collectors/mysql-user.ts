@@ -12,7 +12,7 @@ import { CollectorError } from '../errors.js';
 import type { Cell, Row } from '../model/rows.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
-import { PerTarget } from '../scrape/per-target.js';
+import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
@@ -153,7 +153,7 @@ export const mysqlUser = defineCollector({
       maxSeries: flagNumber(flags, `${FLAG}.max_series`),
     };
     // Column sets per target (and server version, so an upgrade is noticed); never module-level.
-    const detected = new PerTarget<UserColumns>();
+    const detected = new Lru<UserColumns>(PER_TARGET_MAX);
     return async (ctx) => {
       const key = `${ctx.targetKey}\u0000${ctx.server.versionString}`;
       let cols = detected.get(key);

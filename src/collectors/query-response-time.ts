@@ -3,7 +3,7 @@ import { labelValue, parseNumber } from '../model/values.js';
 import type { CollectContext } from '../model/collector.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import type { QueryResult } from '../model/rows.js';
-import { PerTarget } from '../scrape/per-target.js';
+import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { defineCollector } from './collector-def.js';
 
 interface QrtTable {
@@ -121,7 +121,7 @@ async function readPlugins(ctx: CollectContext): Promise<ReadonlySet<string>> {
  * tests). Per scrape: one statement per active table; the plugin list every PLUGINS_TTL_MS.
  */
 export function qrtCollect(now: () => number = () => performance.now()) {
-  const plugins = new PerTarget<{ readonly active: ReadonlySet<string>; readonly at: number }>();
+  const plugins = new Lru<{ readonly active: ReadonlySet<string>; readonly at: number }>(PER_TARGET_MAX);
   return async (ctx: CollectContext): Promise<MetricFamily[]> => {
     let cached = plugins.get(ctx.targetKey);
     if (cached === undefined || now() - cached.at >= PLUGINS_TTL_MS) {

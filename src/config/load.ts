@@ -1,20 +1,16 @@
 /**
- * Reads everything the exporter is configured by (flags, environment, .my.cnf, query files) into
- * one immutable LoadedConfig, or throws one ConfigError listing every problem. Called at start-up
- * and again, unchanged, on reload. The only module that looks at the environment (injected).
+ * Reads what the exporter is configured by (flags, environment, the .my.cnf) into one immutable
+ * Config, with every problem found. Knows collectors only by their flag table, which the caller
+ * passes in (src/assemble.ts builds collectors, targets and the exporter from the Config). Called at
+ * start-up and again, unchanged, on reload. The only module that looks at the environment (injected).
  */
 import { parseAddress } from '../db/address.js';
-import { BUILTIN_COLLECTORS } from '../collectors/index.js';
-import type { CollectorDef } from '../collectors/collector-def.js';
-import { builtinQueriesDir, loadQueryFiles } from '../declarative/index.js';
-import { ConfigError, type ConfigProblem } from '../errors.js';
-import type { ExporterState, ScrapeSettings } from '../exporter.js';
-import type { DeadlineSettings } from '../http/deadline.js';
-import { parseListenAddress } from '../http/listen.js';
-import { type WebConfig, loadWebConfig } from '../http/web-config-load.js';
+import type { ConfigProblem } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
-import type { Collector } from '../model/collector.js';
-import { collectorFlags, coreFlags } from './core-flags.js';
+import { type AllowRule, parseAllowRule } from './allow-rule.js';
+import { type CollectorFlagSource, collectorFlags, coreFlags } from './core-flags.js';
+import type { DeadlineSettings } from './deadline.js';
 import {
   type FlagSpec,
   type FlagValues,
@@ -25,23 +21,38 @@ import {
   parseFlags,
   renderHelp,
 } from './flags.js';
+import { parseListenAddress } from './listen.js';
 import { type AuthModule, loadMyCnf } from './my-cnf.js';
-import { type AllowRule, parseAllowRule } from './probe-allow.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export interface LoadedConfig {
+/** What one scrape of one target is allowed (pool, statement and connect budgets, series cap). */
+export interface ScrapeSettings {
+  readonly poolSize: number;
+  readonly lockWaitTimeoutSeconds: number;
+  readonly logSlowFilter: boolean;
+  /** Server-side backstop for one statement. */
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxSeries: number;
+}
+
+export interface Config {
   readonly listenAddresses: readonly string[];
   /** Inherited listening sockets (--web.systemd-socket); when non-empty they replace listenAddresses. */
   readonly systemdFds: readonly number[];
   readonly telemetryPath: string;
   readonly webConfigFile: string;
-  /** The parsed --web.config.file (TLS, basic auth, headers); absent without the flag. */
-  readonly web?: WebConfig;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly deadline: DeadlineSettings;
   readonly shutdownGraceMs: number;
-  readonly state: ExporterState;
+  readonly settings: ScrapeSettings;
+  /** --exporter.query_timeout in ms: the budget of every collector that has none of its own; 0: none. */
+  readonly collectorBudgetMs: number;
+  /** Parsed flag values, read by the collectors' own option flags. */
+  readonly flags: FlagValues;
+  /** Collectors turned on (`--collect.<name>`, `--collect.all`), by name. */
+  readonly enabled: ReadonlySet<string>;
   readonly modules: ReadonlyMap<string, AuthModule>;
   /** Every password read, so that the logger can scrub them. */
   readonly secrets: readonly string[];
@@ -53,8 +64,8 @@ export interface LoadedConfig {
   readonly warnings: readonly ConfigProblem[];
 }
 
-export type LoadResult =
-  | { readonly kind: 'config'; readonly config: LoadedConfig }
+export type ParseResult =
+  | { readonly kind: 'config'; readonly config: Config; readonly problems: readonly ConfigProblem[] }
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version' };
 
@@ -63,39 +74,32 @@ export function helpText(specs: readonly FlagSpec[]): string {
 }
 
 /** The collectors' flags plus the core flags: the full table, for --help and the README reference. */
-export function allFlagSpecs(home: string, defs: readonly CollectorDef[]): FlagSpec[] {
-  return [...coreFlags(home), ...collectorFlags(defs)];
+export function allFlagSpecs(home: string, collectors: readonly CollectorFlagSource[]): FlagSpec[] {
+  return [...coreFlags(home), ...collectorFlags(collectors)];
 }
 
-export async function loadConfig(argv: readonly string[], env: Env): Promise<LoadResult> {
+/** Pass 1: the core flags only, to learn where custom query files are (collector flags are unknown yet). */
+export function queryDirs(argv: readonly string[], env: Env): readonly string[] {
+  return flagStrings(parseFlags(coreFlags(env.HOME ?? ''), argv).values, 'queries.dir');
+}
+
+/**
+ * Pass 2: the full flag table (the core flags and `collectors`' flags), strictly, then the option
+ * file. A Config comes back with every problem found; it is only valid when there are none.
+ */
+export async function parseConfig(
+  argv: readonly string[],
+  env: Env,
+  collectors: readonly CollectorFlagSource[],
+): Promise<ParseResult> {
   const home = env.HOME ?? '';
   const problems: ConfigProblem[] = [];
-
-  // Pass 1: core flags only, to learn where custom query files are (collector flags are unknown yet).
-  const pre = parseFlags(coreFlags(home), argv);
-  const queryDirs = flagStrings(pre.values, 'queries.dir');
-
-  let declarative: readonly CollectorDef[] = [];
-  try {
-    declarative = (
-      await loadQueryFiles([builtinQueriesDir(), ...queryDirs], {
-        reservedCollectorNames: BUILTIN_COLLECTORS.map((d) => d.name),
-      })
-    ).collectors;
-  } catch (err) {
-    if (err instanceof ConfigError) problems.push(...err.problems);
-    else throw err;
-  }
-  const defs: CollectorDef[] = [...BUILTIN_COLLECTORS, ...declarative];
-  const specs = allFlagSpecs(home, defs);
-
-  // Pass 2: the full table, strictly.
+  const specs = allFlagSpecs(home, collectors);
   const parsed = parseFlags(specs, argv);
   if (parsed.help) return { kind: 'help', text: helpText(specs) };
   if (parsed.version) return { kind: 'version' };
   problems.push(...parsed.problems);
   const v = parsed.values;
-
   for (const addr of flagStrings(v, 'web.listen-address')) {
     if (!parseListenAddress(addr))
       problems.push({
@@ -163,30 +167,8 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     else throw err;
   }
 
-  // --web.config.file: its problems are reported with the others (start-up refuses).
-  let web: WebConfig | undefined;
-  const webConfigFile = flagString(v, 'web.config.file');
-  if (webConfigFile) {
-    try {
-      web = await loadWebConfig(webConfigFile);
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
-      else throw err;
-    }
-  }
-
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const collectors: Collector[] = [];
   // --exporter.query_timeout is the budget of every collector that has none of its own (query files).
   const queryTimeout = flagNumber(v, 'exporter.query_timeout');
-  const budgetMs = Math.round(queryTimeout * 1000);
-  for (const d of defs) {
-    const c = d.create(v);
-    collectors.push(budgetMs > 0 && c.timeoutMs === undefined ? { ...c, timeoutMs: budgetMs } : c);
-  }
-  const enabled = enabledCollectors(defs, v, parsed.explicit);
-
   const scrapeTimeout = flagNumber(v, 'exporter.scrape_timeout');
   const settings: ScrapeSettings = {
     poolSize: flagNumber(v, 'exporter.max_open_connections'),
@@ -198,44 +180,44 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
     connectTimeoutMs: Math.round(flagNumber(v, 'exporter.connect_timeout') * 1000),
     maxSeries: flagNumber(v, 'exporter.max_series'),
   };
-  return {
-    kind: 'config',
-    config: {
-      listenAddresses: flagStrings(v, 'web.listen-address'),
-      systemdFds,
-      telemetryPath,
-      webConfigFile,
-      ...(web ? { web } : {}),
-      log: {
-        level: flagString(v, 'log.level') as LogLevel,
-        format: flagString(v, 'log.format') as LogFormat,
-      },
-      deadline: {
-        defaultSeconds: scrapeTimeout,
-        offsetSeconds: flagNumber(v, 'timeout-offset'),
-        maxSeconds: Math.max(scrapeTimeout, 300),
-      },
-      shutdownGraceMs: Math.round(flagNumber(v, 'exporter.shutdown_grace') * 1000),
-      state: { settings, modules, collectors, enabled },
-      modules,
-      secrets: [...modules.values()].map((m) => m.credentials.password).filter((p) => p.length > 0),
-      warnings,
-      probeAllow,
-      maxTargets: flagNumber(v, 'probe.max_targets'),
-      maxWaitingScrapes: flagNumber(v, 'exporter.max_waiting_scrapes'),
+  const config: Config = {
+    listenAddresses: flagStrings(v, 'web.listen-address'),
+    systemdFds,
+    telemetryPath,
+    webConfigFile: flagString(v, 'web.config.file'),
+    log: {
+      level: flagString(v, 'log.level') as LogLevel,
+      format: flagString(v, 'log.format') as LogFormat,
     },
+    deadline: {
+      defaultSeconds: scrapeTimeout,
+      offsetSeconds: flagNumber(v, 'timeout-offset'),
+      maxSeconds: Math.max(scrapeTimeout, 300),
+    },
+    shutdownGraceMs: Math.round(flagNumber(v, 'exporter.shutdown_grace') * 1000),
+    settings,
+    collectorBudgetMs: Math.round(queryTimeout * 1000),
+    flags: v,
+    enabled: enabledCollectors(collectors, v, parsed.explicit),
+    modules,
+    secrets: [...modules.values()].map((m) => m.credentials.password).filter((p) => p.length > 0),
+    warnings,
+    probeAllow,
+    maxTargets: flagNumber(v, 'probe.max_targets'),
+    maxWaitingScrapes: flagNumber(v, 'exporter.max_waiting_scrapes'),
   };
+  return { kind: 'config', config, problems };
 }
 
 /** `--collect.<name>` decides; `--collect.all` turns on every collector not explicitly turned off. */
 function enabledCollectors(
-  defs: readonly CollectorDef[],
+  collectors: readonly CollectorFlagSource[],
   v: FlagValues,
   explicit: ReadonlySet<string>,
 ): Set<string> {
   const all = flagBool(v, 'collect.all');
   const enabled = new Set<string>();
-  for (const d of defs) {
+  for (const d of collectors) {
     const flag = `collect.${d.name}`;
     const on = flagBool(v, flag);
     if (on || (all && !explicit.has(flag))) enabled.add(d.name);

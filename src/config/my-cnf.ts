@@ -38,7 +38,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Address } from '../db/address.js';
-import type { Credentials, TlsSettings } from '../db/target.js';
+import type { Credentials, TlsSettings } from '../db/target-options.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { type Env, expandEnv } from './my-cnf-expand.js';
 import {

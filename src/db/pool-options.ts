@@ -9,7 +9,7 @@ import type { PoolOptions, SslOptions } from 'mysql2';
 import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
 import { type AuthPolicy, authPlugins } from './auth-plugins.js';
-import type { TargetOptions } from './target.js';
+import type { TargetOptions } from './target-options.js';
 
 /** Bytes a server may send before authentication completes (a greeting and auth packets are < 1 KiB). */
 export const MAX_HANDSHAKE_BYTES = 256 * 1024;

@@ -2,9 +2,11 @@
  * Long-lived Targets keyed by (auth module, address): bounded in number, least recently used closed
  * first, idle ones closed after a while. Closing is asynchronous and never blocks a scrape.
  */
+import { Lru } from '../lru.js';
 import type { Logger } from '../log/logger.js';
 import { type Address, addressKey } from './address.js';
-import { Target, type TargetOptions } from './target.js';
+import { Target } from './target.js';
+import type { TargetOptions } from './target-options.js';
 
 export interface TargetRegistryOptions {
   readonly maxTargets: number;
@@ -19,10 +21,11 @@ interface Entry {
 }
 
 export class TargetRegistry {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: Lru<Entry>;
   private readonly now: () => number;
   constructor(private readonly opts: TargetRegistryOptions) {
     this.now = opts.now ?? Date.now;
+    this.entries = new Lru(opts.maxTargets, (_key, e) => this.close(e, 'least recently used'));
   }
 
   static key(module: string, address: Address): string {
@@ -40,38 +43,26 @@ export class TargetRegistry {
     const hit = this.entries.get(key);
     if (hit) {
       hit.lastUsed = now;
-      // Re-insert to keep Map order = recency order.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
       return hit.target;
     }
-    this.evict(now);
+    for (const [k, e] of [...this.entries]) {
+      if (now - e.lastUsed > this.opts.idleMs) {
+        this.entries.delete(k);
+        this.close(e, 'idle');
+      }
+    }
     const target = new Target(make());
     this.entries.set(key, { target, lastUsed: now });
     return target;
   }
 
-  private evict(now: number): void {
-    for (const [key, e] of this.entries) {
-      if (now - e.lastUsed > this.opts.idleMs) this.drop(key, e, 'idle');
-    }
-    while (this.entries.size >= this.opts.maxTargets) {
-      const first = this.entries.entries().next();
-      if (first.done) break;
-      this.drop(first.value[0], first.value[1], 'least recently used');
-    }
-  }
-
-  private drop(key: string, e: Entry, why: string): void {
-    this.entries.delete(key);
+  private close(e: Entry, why: string): void {
     this.opts.log.debug('closing target pool', { target: e.target.key, reason: why });
     void e.target.close();
   }
 
   /** Closes every pool (shutdown, or credentials changed on reload). */
   async closeAll(): Promise<void> {
-    const all = [...this.entries.values()];
-    this.entries.clear();
-    await Promise.all(all.map((e) => e.target.close()));
+    await Promise.all(this.entries.clear().map((e) => e.target.close()));
   }
 }

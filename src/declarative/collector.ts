@@ -13,7 +13,7 @@ import { CollectorError } from '../errors.js';
 import { mapResult } from './mapping.js';
 import { QUERY_ERRORS, selfMetricFamilies } from './self-metrics.js';
 import type { QuerySpec, SqlVariant } from './spec.js';
-import { PerTarget } from '../scrape/per-target.js';
+import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { type Run, type TargetState, freshState } from './target-state.js';
 
 export interface QueryCollectorOptions {
@@ -59,7 +59,7 @@ export function rowCapped(variant: SqlVariant, maxRows: number): { sql: string; 
 export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
-  const states = new PerTarget<TargetState>(opts.maxTargets);
+  const states = new Lru<TargetState>(opts.maxTargets ?? PER_TARGET_MAX);
   const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportPredicate(v.supports) : () => true }));
   const serverOk = supportPredicate(spec.supports);
   const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;

@@ -1,5 +1,5 @@
 /**
- * What one declarative collector remembers per target (in a PerTarget map): the last cached run,
+ * What one declarative collector remembers per target (in a bounded Lru map): the last cached run,
  * the refresh in flight (so that concurrent scrapes share it), and an error count.
  */
 import type { MetricFamily } from '../model/metrics.js';

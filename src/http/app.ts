@@ -4,7 +4,8 @@
  */
 import type { Metric } from 'prom-client';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { type AllowRule, checkTarget } from '../config/probe-allow.js';
+import type { AllowRule } from '../config/allow-rule.js';
+import { checkTarget } from './probe-allow.js';
 import { type Address, parseAddress } from '../db/address.js';
 import { errorMessage } from '../errors.js';
 import type { Exporter } from '../exporter.js';
@@ -16,7 +17,8 @@ import { ExpositionMemo } from '../exposition/memo.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
 import { TooManyWaitersError } from '../scrape/single-flight.js';
-import { type DeadlineSettings, scrapeDeadline } from './deadline.js';
+import type { DeadlineSettings } from '../config/deadline.js';
+import { scrapeDeadline } from './deadline.js';
 import { landingPage } from './landing.js';
 import { BadParamError, listParam, singleParam } from './params.js';
 

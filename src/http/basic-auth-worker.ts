@@ -6,7 +6,6 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { BcryptVerifier } from './basic-auth.js';
 
 /** CommonJS, evaluated in the worker; `bcryptPath` is resolved here so that tsx and dist/ both work. */
 const WORKER_SOURCE = `
@@ -22,6 +21,12 @@ parentPort.on('message', (m) => {
 interface Waiter {
   resolve(ok: boolean): void;
   reject(err: Error): void;
+}
+
+/** Compares a password with a bcrypt hash; false (never a throw) for a malformed hash. */
+export interface BcryptVerifier {
+  compare(password: string, hash: string): Promise<boolean>;
+  close(): Promise<void>;
 }
 
 export class BcryptWorker implements BcryptVerifier {

@@ -12,15 +12,9 @@
  *   answer is 'busy' at once instead of queueing more CPU work.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { BcryptWorker } from './basic-auth-worker.js';
+import { type BcryptVerifier, BcryptWorker } from './basic-auth-worker.js';
 
 export type AuthOutcome = 'ok' | 'denied' | 'busy';
-
-/** Compares a password with a bcrypt hash; false (never a throw) for a malformed hash. */
-export interface BcryptVerifier {
-  compare(password: string, hash: string): Promise<boolean>;
-  close(): Promise<void>;
-}
 
 export interface BasicAuthOptions {
   readonly verifier?: BcryptVerifier;

@@ -3,13 +3,7 @@
  * Unlike mysqld_exporter, a missing, malformed or too-small header never means "no deadline": the
  * configured default applies, and the header can only shorten it... or lengthen it up to a cap.
  */
-export interface DeadlineSettings {
-  /** Used when the header is absent or unusable, seconds. */
-  readonly defaultSeconds: number;
-  readonly offsetSeconds: number;
-  /** Upper bound for any header value, seconds. */
-  readonly maxSeconds: number;
-}
+import type { DeadlineSettings } from '../config/deadline.js';
 
 export interface Deadline {
   readonly seconds: number;

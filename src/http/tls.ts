@@ -6,8 +6,14 @@
 import { isIPv6 } from 'node:net';
 import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { clientAuthPolicy } from './tls-names.js';
-import type { TlsMaterial } from './web-config-load.js';
 import type { TlsSpec } from './web-config.js';
+
+/** The PEM files a tls_server_config names, as read. */
+export interface TlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer | undefined;
+}
 
 /** The secure context options (what `server.setSecureContext` takes). */
 export function tlsContextOptions(spec: TlsSpec, material: TlsMaterial): SecureContextOptions {

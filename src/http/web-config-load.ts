@@ -8,18 +8,12 @@ import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, type ConfigProblem, errorMessage } from '../errors.js';
 import { type PemRef, type WebConfigSpec, parseWebConfig } from './web-config.js';
-import { tlsContextOptions } from './tls.js';
+import { type TlsMaterial, tlsContextOptions } from './tls.js';
 
 /** What identifies one version of a file without reading it. */
 export interface FileStamp {
   readonly path: string;
   readonly stamp: string;
-}
-
-export interface TlsMaterial {
-  readonly cert: Buffer;
-  readonly key: Buffer;
-  readonly ca: Buffer | undefined;
 }
 
 export interface WebConfig extends WebConfigSpec {

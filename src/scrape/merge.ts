@@ -4,7 +4,7 @@
  * series repeats; otherwise the later collector fails as a whole and its output is dropped, so the
  * exposition never has a duplicate series or a family with two types.
  */
-import type { CollectorOutcome } from './orchestrator.js';
+import type { CollectorOutcome } from './result.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import { seriesKey } from '../model/metrics.js';
 

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { Collector, Db } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { mergeOutcomes } from './merge.js';
+import type { CollectorOutcome, ScrapeResult } from './result.js';
 import { validateFamilies } from './validate.js';
 
 /** What the orchestrator needs of a target: satisfied by db/Target, and by fakes in unit tests. */
@@ -17,24 +18,6 @@ export interface ScrapeTarget {
   readonly key: string;
   serverInfo(signal: AbortSignal): Promise<ServerInfo>;
   db(signal: AbortSignal): Db;
-}
-
-export interface CollectorOutcome {
-  readonly name: string;
-  readonly success: boolean;
-  readonly durationSeconds: number;
-  readonly error?: string;
-  readonly families: readonly MetricFamily[];
-}
-
-export interface ScrapeResult {
-  readonly up: boolean;
-  readonly connectSeconds: number;
-  readonly server?: ServerInfo;
-  readonly error?: string;
-  readonly outcomes: readonly CollectorOutcome[];
-  /** Every collector's families merged: one entry per metric name, no duplicate series. */
-  readonly families: readonly MetricFamily[];
 }
 
 export interface ScrapeOptions {

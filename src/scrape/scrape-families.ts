@@ -4,7 +4,7 @@
  */
 import { collectorLabel } from '../model/collector.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
-import type { ScrapeResult } from './orchestrator.js';
+import type { ScrapeResult } from './result.js';
 
 /** The scrape's own families followed by the collectors'; a new array on every call. */
 export function scrapeFamilies(result: ScrapeResult): MetricFamily[] {

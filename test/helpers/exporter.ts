@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/assemble.js';
 import { createLogger } from '../../src/log/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 

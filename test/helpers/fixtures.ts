@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseServerInfo, type ServerInfo } from '../../src/model/server-info.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { type ScrapeResult, scrape } from '../../src/scrape/orchestrator.js';
+import type { ScrapeResult } from '../../src/scrape/result.js';
+import { scrape } from '../../src/scrape/orchestrator.js';
 import type { Cell, QueryResult, Row } from '../../src/model/rows.js';
 import type { CollectContext, Collector, Db } from '../../src/model/collector.js';
 

@@ -20,7 +20,8 @@ import { perfSchemaReplicationGroupMembers } from '../../src/collectors/perf-sch
 import { slaveHosts } from '../../src/collectors/slave-hosts.js';
 import { Target } from '../../src/db/target.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { type CollectorOutcome, scrape } from '../../src/scrape/orchestrator.js';
+import type { CollectorOutcome } from '../../src/scrape/result.js';
+import { scrape } from '../../src/scrape/orchestrator.js';
 import type { MetricFamily, Sample } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';

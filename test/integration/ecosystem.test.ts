@@ -36,7 +36,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/assemble.js';
 import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
 import { type TestExporter, startExporter } from '../helpers/exporter.js';
 import { type ReplicationPair, freePort, startReplicationPair } from '../helpers/mariadb.js';

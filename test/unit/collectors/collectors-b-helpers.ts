@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseFlags } from '../../../src/config/flags.js';
 import type { CollectorDef } from '../../../src/collectors/collector-def.js';
 import type { ServerInfo } from '../../../src/model/server-info.js';
-import type { CollectorOutcome } from '../../../src/scrape/orchestrator.js';
+import type { CollectorOutcome } from '../../../src/scrape/result.js';
 import type { Collector } from '../../../src/model/collector.js';
 import type { MetricFamily } from '../../../src/model/metrics.js';
 import { validateFamilies } from '../../../src/scrape/validate.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig } from '../../../src/assemble.js';
 
 test('--exporter.query_timeout becomes the budget of every collector without one of its own', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'load-test-'));

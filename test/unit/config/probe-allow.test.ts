@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  type AllowRule,
-  checkTarget,
-  classifyHost,
-  parseAllowRule,
-} from '../../../src/config/probe-allow.js';
+import { type AllowRule, classifyHost, parseAllowRule } from '../../../src/config/allow-rule.js';
+import { checkTarget } from '../../../src/http/probe-allow.js';
 import { parseAddress } from '../../../src/db/address.js';
 
 function rules(...patterns: string[]): AllowRule[] {

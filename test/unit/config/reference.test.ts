@@ -8,7 +8,7 @@ import {
   myCnfReference,
   replaceSection,
   webConfigReference,
-} from '../../../src/config/reference.js';
+} from '../../../scripts/reference.js';
 import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../../../src/http/web-config.js';
 import { builtinQueriesDir, loadQueryFiles } from '../../../src/declarative/index.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freshState } from '../../../src/declarative/target-state.js';
-import { PerTarget } from '../../../src/scrape/per-target.js';
+import { Lru as PerTarget } from '../../../src/lru.js';
 
 test('per-target state is bounded: the least recently used target is forgotten', () => {
   const states = new PerTarget<ReturnType<typeof freshState>>(3);

@@ -1,6 +1,6 @@
 /**
- * The /probe target allow-list (`--probe.allow`, repeatable). Deny by default: with no pattern,
- * every probe is refused. Patterns:
+ * The syntax of the /probe target allow-list (`--probe.allow`, repeatable); src/http/probe-allow.ts
+ * decides with it. Deny by default: with no pattern, every probe is refused. Patterns:
  * - `host:port` or `[v6]:port`: exactly that target;
  * - `host` or `*.example.com` (optionally `:port`): a host name, `*.` matching one or more labels;
  * - `10.0.0.0/8`, `fd00::/8`, `127.0.0.1/32:3306`, `[::1]/128:3306`: IP literals in a CIDR block;
@@ -10,7 +10,6 @@
  * outright, since the resolver would turn them into addresses no pattern names.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Address } from '../db/address.js';
 
 export type AllowRule =
   | { readonly kind: 'exact'; readonly host: string; readonly port: number }
@@ -27,7 +26,7 @@ export type AllowRule =
 const HOST_NAME =
   /^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
-function ipBits(ip: string): { family: 4 | 6; bits: bigint } | undefined {
+export function ipBits(ip: string): { family: 4 | 6; bits: bigint } | undefined {
   if (isIPv4(ip)) {
     const parts = ip.split('.').map(Number);
     return { family: 4, bits: parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n) };
@@ -104,56 +103,4 @@ export function parseAllowRule(raw: string): AllowRule | string {
   const body = host.replace(/^\*\./, '').toLowerCase().replace(/[.]/g, '\\.');
   const pattern = new RegExp(host.startsWith('*.') ? `^(?:[a-z0-9-]+\\.)+${body}$` : `^${body}$`);
   return { kind: 'name', pattern, port };
-}
-
-function inCidr(rule: Extract<AllowRule, { kind: 'cidr' }>, host: string): boolean {
-  const b = ipBits(host);
-  if (!b || b.family !== rule.family) return false;
-  const width = rule.family === 4 ? 32n : 128n;
-  const shift = width - BigInt(rule.prefix);
-  return b.bits >> shift === rule.bits >> shift;
-}
-
-export type AllowDecision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly status: 400 | 403; readonly reason: string };
-
-export function checkTarget(rules: readonly AllowRule[], a: Address): AllowDecision {
-  if (a.kind === 'socket') {
-    return rules.some((r) => r.kind === 'socket' && r.path === a.path)
-      ? { allowed: true }
-      : { allowed: false, status: 403, reason: 'target is not allowed by --probe.allow' };
-  }
-  const kind = classifyHost(a.host);
-  if (!kind)
-    return {
-      allowed: false,
-      status: 400,
-      reason: 'target host must be a host name or a canonical IP address',
-    };
-  const host = a.host.toLowerCase();
-  for (const r of rules) {
-    if (
-      r.kind === 'exact' &&
-      r.port === a.port &&
-      (r.host === host || (kind === 'ip' && ipEqual(r.host, host)))
-    )
-      return { allowed: true };
-    if (
-      r.kind === 'name' &&
-      kind === 'name' &&
-      (r.port === undefined || r.port === a.port) &&
-      r.pattern.test(host)
-    )
-      return { allowed: true };
-    if (r.kind === 'cidr' && kind === 'ip' && (r.port === undefined || r.port === a.port) && inCidr(r, host))
-      return { allowed: true };
-  }
-  return { allowed: false, status: 403, reason: 'target is not allowed by --probe.allow' };
-}
-
-function ipEqual(a: string, b: string): boolean {
-  const x = ipBits(a);
-  const y = ipBits(b);
-  return x !== undefined && y !== undefined && x.family === y.family && x.bits === y.bits;
 }

@@ -2,12 +2,12 @@
  * The configuration reference in Markdown, generated from the flag table and the option-file key
  * table, so that the README cannot drift from the code (test/unit/config/reference.test.ts).
  */
-import { BUILTIN_COLLECTORS } from '../collectors/index.js';
-import type { CollectorDef } from '../collectors/collector-def.js';
-import type { FlagSpec } from './flags.js';
-import { allFlagSpecs } from './load.js';
-import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from './my-cnf-keys.js';
-import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../http/web-config.js';
+import { BUILTIN_COLLECTORS } from '../src/collectors/index.js';
+import type { CollectorDef } from '../src/collectors/collector-def.js';
+import type { FlagSpec } from '../src/config/flags.js';
+import { allFlagSpecs } from '../src/config/load.js';
+import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from '../src/config/my-cnf-keys.js';
+import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../src/http/web-config.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
