@@ -7,7 +7,6 @@
  * the information_schema query cheap on servers with many tables (mysqld_exporter #725). The join
  * matches names exactly (binary), so tables whose names differ only in letter case do not cross.
  */
-import { flagNumber } from '../config/flags.js';
 import type { MetricFamily } from '../model/metrics.js';
 import type { Row } from '../model/rows.js';
 import { labelValue, parseNumber } from '../model/values.js';
@@ -16,7 +15,6 @@ import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
 const NAME = 'auto_increment.columns';
-const FLAG = `collect.${NAME}`;
 const HELP = 'Collect auto_increment columns and max values from information_schema';
 
 export const AUTO_INCREMENT_SQL =
@@ -89,9 +87,9 @@ export const autoIncrementColumns = defineCollector({
   help: HELP,
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: [maxSeriesFlag(NAME)],
+  flags: { maxSeries: maxSeriesFlag(NAME) },
   collect(flags) {
-    const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
+    const maxSeries = flags.maxSeries;
     return async (ctx) => {
       const allowed = maxRows(maxSeries, SERIES_PER_COLUMN);
       const res = await ctx.db.query(AUTO_INCREMENT_SQL, [allowed + 1]);

@@ -6,7 +6,7 @@
  * quoted with backticks, backticks inside doubled. The statement is sent without parameters, so a
  * `?` in a name is never taken for a placeholder.
  */
-import { flagBool, flagString } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
@@ -42,31 +42,31 @@ export const heartbeat = defineCollector({
   help: 'Collect from heartbeat.',
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: [
-    {
+  flags: {
+    database: flag({
       name: `${FLAG}.database`,
       kind: 'string',
       default: 'heartbeat',
       help: 'Database from where to collect heartbeat data.',
-    },
-    {
+    }),
+    table: flag({
       name: `${FLAG}.table`,
       kind: 'string',
       default: 'heartbeat',
       help: 'Table from where to collect heartbeat data.',
-    },
-    {
+    }),
+    utc: flag({
       name: `${FLAG}.utc`,
       kind: 'bool',
       default: false,
       help: 'Use UTC for timestamps of the current server (`pt-heartbeat` is called with `--utc`).',
-    },
-  ],
+    }),
+  },
   collect(flags) {
     const opts: HeartbeatOptions = {
-      database: flagString(flags, `${FLAG}.database`),
-      table: flagString(flags, `${FLAG}.table`),
-      utc: flagBool(flags, `${FLAG}.utc`),
+      database: flags.database,
+      table: flags.table,
+      utc: flags.utc,
     };
     return async (ctx) => {
       let sql: string;

@@ -8,7 +8,6 @@
  * `SELECT *`) and the result, including "this server lacks a needed column", is cached in the
  * collector instance, so a server without the table fails with one reason and no further statements.
  */
-import { flagNumber } from '../config/flags.js';
 import { type ServerInfo, atLeast } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
 import type { Cell, Row } from '../model/rows.js';
@@ -20,7 +19,6 @@ import { FamilySet } from './family-set.js';
 import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
 
 const NAME = 'info_schema.innodb_tablespaces';
-const FLAG = `collect.${NAME}`;
 const HELP = 'Collect metrics from information_schema.innodb_sys_tablespaces';
 
 export type TablespaceTable = 'INNODB_TABLESPACES' | 'INNODB_SYS_TABLESPACES';
@@ -123,9 +121,9 @@ export const infoSchemaInnodbTablespaces = defineCollector({
   enabledByDefault: false,
   // FILE_SIZE / ALLOCATED_SIZE exist from MySQL 5.7 and MariaDB 10.2.
   supports: { mysql: '>=5.7', mariadb: '>=10.2' },
-  flags: [maxSeriesFlag(NAME)],
+  flags: { maxSeries: maxSeriesFlag(NAME) },
   collect(flags) {
-    const maxSeries = flagNumber(flags, `${FLAG}.max_series`);
+    const maxSeries = flags.maxSeries;
     // Detection per target and server version; lives and dies with this collector instance.
     const detected = new Lru<Detection>(PER_TARGET_MAX);
     return async (ctx) => {

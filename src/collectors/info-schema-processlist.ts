@@ -5,7 +5,7 @@
  * Unlike mysqld_exporter, the statement groups by the host without its port, so one row stands for
  * one (user, host, command, state) group rather than one connection.
  */
-import { flagBool, flagNumber } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
 import type { MetricFamily } from '../model/metrics.js';
 import type { Row } from '../model/rows.js';
@@ -107,34 +107,34 @@ export const infoSchemaProcesslist = defineCollector({
   help: HELP,
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: [
-    {
+  flags: {
+    minTime: flag({
       name: `${FLAG}.min_time`,
       kind: 'int',
       default: 0,
       min: 0,
       help: 'Minimum time a thread must be in each state to be counted.',
-    },
-    {
+    }),
+    processesByUser: flag({
       name: `${FLAG}.processes_by_user`,
       kind: 'bool',
       default: true,
       help: 'Enable collecting the number of processes by user.',
-    },
-    {
+    }),
+    processesByHost: flag({
       name: `${FLAG}.processes_by_host`,
       kind: 'bool',
       default: true,
       help: 'Enable collecting the number of processes by host.',
-    },
-    maxSeriesFlag(NAME),
-  ],
+    }),
+    maxSeries: maxSeriesFlag(NAME),
+  },
   collect(flags) {
     const opts: ProcesslistOptions = {
-      minTime: flagNumber(flags, `${FLAG}.min_time`),
-      byUser: flagBool(flags, `${FLAG}.processes_by_user`),
-      byHost: flagBool(flags, `${FLAG}.processes_by_host`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+      minTime: flags.minTime,
+      byUser: flags.processesByUser,
+      byHost: flags.processesByHost,
+      maxSeries: flags.maxSeries,
     };
     return async (ctx) => {
       // One group yields at least one series, so more than max_series groups can never fit.

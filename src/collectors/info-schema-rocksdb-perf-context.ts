@@ -6,7 +6,6 @@
  * loaded, the one statement fails with a one-line reason. Only the 23 stat types are fetched (filtered
  * on the server) and the row count is capped by `collect.info_schema.rocksdb_perf_context.max_series`.
  */
-import { flagNumber } from '../config/flags.js';
 import { type ServerInfo, supportPredicate } from '../model/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
@@ -93,9 +92,9 @@ export const infoSchemaRocksdbPerfContext = defineCollector({
   help: 'Collect RocksDB metrics from information_schema.ROCKSDB_PERF_CONTEXT.',
   enabledByDefault: false,
   supports: myrocksPossible,
-  flags: [maxSeriesFlag(NAME)],
+  flags: { maxSeries: maxSeriesFlag(NAME) },
   collect(flags) {
-    const maxSeries = flagNumber(flags, `collect.${NAME}.max_series`);
+    const maxSeries = flags.maxSeries;
     return async (ctx) => {
       let res: QueryResult;
       try {

@@ -7,7 +7,7 @@
  * explicit list, one statement per listed schema. The row budget spans all statements, so the
  * series cap holds without loading more than one row past it.
  */
-import { flagNumber, flagString } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import type { Cell, Row } from '../model/rows.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
@@ -106,20 +106,20 @@ export const infoSchemaTables = defineCollector({
   help: HELP,
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: [
-    {
+  flags: {
+    databases: flag({
       name: `${FLAG}.databases`,
       kind: 'string',
       default: '*',
       placeholder: 'LIST',
       help: "The list of databases to collect table stats for, or '*' for all",
-    },
-    maxSeriesFlag(NAME),
-  ],
+    }),
+    maxSeries: maxSeriesFlag(NAME),
+  },
   collect(flags) {
     const opts: TablesOptions = {
-      databases: parseDatabases(flagString(flags, `${FLAG}.databases`)),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+      databases: parseDatabases(flags.databases),
+      maxSeries: flags.maxSeries,
     };
     return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLE);

@@ -8,7 +8,6 @@
  * emits nothing (as mysqld_exporter does); when the server has no such variable it fails with one
  * reason. Oracle MySQL has no user statistics at all, so the collector does not run there.
  */
-import { flagNumber } from '../config/flags.js';
 import type { ServerInfo } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
 import type { MetricFamily, MetricType } from '../model/metrics.js';
@@ -154,9 +153,9 @@ export function statisticsDef(kind: StatisticsKind): CollectorDef {
     help: kind.help,
     enabledByDefault: false,
     supports: hasUserStatistics,
-    flags: [maxSeriesFlag(kind.name)],
+    flags: { maxSeries: maxSeriesFlag(kind.name) },
     collect(flags) {
-      const maxSeries = flagNumber(flags, `collect.${kind.name}.max_series`);
+      const maxSeries = flags.maxSeries;
       return async (ctx) => {
         const gate = await ctx.db.query(USERSTAT_GATE_SQL);
         const row = gate.rows[0];

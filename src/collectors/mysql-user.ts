@@ -7,7 +7,7 @@
  * per target with a zero-row `SELECT *` (which never reads a password hash) and then selects only the
  * known columns that exist. Only names from the allowlists below ever reach the SQL text.
  */
-import { flagBool, flagNumber } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
 import type { Cell, Row } from '../model/rows.js';
 import type { MetricFamily } from '../model/metrics.js';
@@ -138,19 +138,19 @@ export const mysqlUser = defineCollector({
   help: HELP,
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: [
-    {
+  flags: {
+    privileges: flag({
       name: `${FLAG}.privileges`,
       kind: 'bool',
       default: false,
       help: 'Enable collecting user privileges from mysql.user',
-    },
-    maxSeriesFlag(NAME),
-  ],
+    }),
+    maxSeries: maxSeriesFlag(NAME),
+  },
   collect(flags) {
     const opts: UserOptions = {
-      privileges: flagBool(flags, `${FLAG}.privileges`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+      privileges: flags.privileges,
+      maxSeries: flags.maxSeries,
     };
     // Column sets per target (and server version, so an upgrade is noticed); never module-level.
     const detected = new Lru<UserColumns>(PER_TARGET_MAX);

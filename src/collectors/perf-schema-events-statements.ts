@@ -6,7 +6,7 @@
  * QUANTILE_95/99/999 only on MySQL 8.0.3+; SUM_CPU_TIME only on MySQL 8.0.28+. MariaDB (10.x and 11.x,
  * including 11.4) has neither, so the statement is chosen by flavor and version, never by a float.
  */
-import { flagNumber, flagStrings } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import { type ServerInfo, atLeast } from '../model/server-info.js';
 import type { Labels, MetricFamily, Sample } from '../model/metrics.js';
 import type { Row } from '../model/rows.js';
@@ -210,43 +210,43 @@ export const perfSchemaEventsStatements = defineCollector({
   help: 'Collect metrics from performance_schema.events_statements_summary_by_digest.',
   enabledByDefault: false,
   supports: { mysql: '>=5.6', mariadb: '>=10.0' },
-  flags: [
-    {
+  flags: {
+    limit: flag({
       name: `${FLAG}.limit`,
       kind: 'int',
       default: 250,
       min: 0,
       help: 'Limit the number of events statements digests by response time.',
-    },
-    {
+    }),
+    timelimit: flag({
       name: `${FLAG}.timelimit`,
       kind: 'int',
       default: 86400,
       min: 0,
       help: 'Limit how old the last_seen events statements can be, in seconds.',
-    },
-    {
+    }),
+    digestTextLimit: flag({
       name: `${FLAG}.digest_text_limit`,
       kind: 'int',
       default: 120,
       min: 0,
       help: 'Maximum length of the normalized statement text.',
-    },
-    {
+    }),
+    excludeSchemas: flag({
       name: `${FLAG}.exclude_schemas`,
       kind: 'strings',
       default: [],
       help: 'Schemas to leave out (repeatable); mysql, performance_schema and information_schema are always left out.',
-    },
-    maxSeriesFlag(NAME),
-  ],
+    }),
+    maxSeries: maxSeriesFlag(NAME),
+  },
   collect(flags) {
     const opts: EventsStatementsOptions = {
-      limit: flagNumber(flags, `${FLAG}.limit`),
-      timeLimitSeconds: flagNumber(flags, `${FLAG}.timelimit`),
-      digestTextLimit: flagNumber(flags, `${FLAG}.digest_text_limit`),
-      excludeSchemas: flagStrings(flags, `${FLAG}.exclude_schemas`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+      limit: flags.limit,
+      timeLimitSeconds: flags.timelimit,
+      digestTextLimit: flags.digestTextLimit,
+      excludeSchemas: flags.excludeSchemas,
+      maxSeries: flags.maxSeries,
     };
     const excluded = [...new Set([...ALWAYS_EXCLUDED, ...opts.excludeSchemas])];
     return async (ctx) => {

@@ -7,7 +7,7 @@
  * Rows that end up with the same (file_name, event_name) are summed: each row counts its own
  * operations, so the sum is the file's total. The scrape never fails on a duplicate.
  */
-import { flagNumber, flagString } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
@@ -44,26 +44,26 @@ export const perfSchemaFileInstances = defineCollector({
   help: 'Collect metrics from performance_schema.file_summary_by_instance.',
   enabledByDefault: false,
   supports: { mysql: '>=5.5', mariadb: '>=5.5' },
-  flags: [
-    {
+  flags: {
+    filter: flag({
       name: `${FLAG}.filter`,
       kind: 'string',
       default: '.*',
       help: 'RegEx file_name filter for performance_schema.file_summary_by_instance.',
-    },
-    {
+    }),
+    removePrefix: flag({
       name: `${FLAG}.remove_prefix`,
       kind: 'string',
       default: '/var/lib/mysql/',
       help: 'Remove path prefix in performance_schema.file_summary_by_instance.',
-    },
-    maxSeriesFlag(NAME),
-  ],
+    }),
+    maxSeries: maxSeriesFlag(NAME),
+  },
   collect(flags) {
     const opts: FileInstancesOptions = {
-      filter: flagString(flags, `${FLAG}.filter`),
-      removePrefix: flagString(flags, `${FLAG}.remove_prefix`),
-      maxSeries: flagNumber(flags, `${FLAG}.max_series`),
+      filter: flags.filter,
+      removePrefix: flags.removePrefix,
+      maxSeries: flags.maxSeries,
     };
     return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_ROW);

@@ -5,7 +5,7 @@
  * CURRENT_NUMBER_OF_BYTES_USED can be negative (memory freed by another thread than the allocating
  * one); it is a gauge and negatives are kept.
  */
-import { flagString } from '../config/flags.js';
+import { flag } from '../config/flags.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
@@ -43,16 +43,16 @@ export const perfSchemaMemoryEvents = defineCollector({
   help: 'Collect metrics from performance_schema.memory_summary_global_by_event_name.',
   enabledByDefault: false,
   supports: { mysql: '>=5.7', mariadb: '>=10.5' },
-  flags: [
-    {
+  flags: {
+    removePrefix: flag({
       name: `${FLAG}.remove_prefix`,
       kind: 'string',
       default: 'memory/',
       help: 'Remove instrument prefix in performance_schema.memory_summary_global_by_event_name.',
-    },
-  ],
+    }),
+  },
   collect(flags) {
-    const removePrefix = flagString(flags, `${FLAG}.remove_prefix`);
+    const removePrefix = flags.removePrefix;
     return async (ctx) => {
       const res = await ctx.db.query(MEMORY_EVENTS_SQL);
       // Event names are unique, but a custom prefix could map two names onto one: sum those.

@@ -4,19 +4,19 @@
  * A cap is enforced before the rows are loaded: the statement asks for at most one row more than the
  * cap allows, so an oversized table fails the collector with a clear error instead of filling memory.
  */
-import type { FlagSpec } from '../config/flags.js';
+import { type Flag, flag } from '../config/flags.js';
 import { CollectorError } from '../errors.js';
 
 export const DEFAULT_MAX_SERIES = 10000;
 
-export function maxSeriesFlag(collector: string): FlagSpec {
-  return {
+export function maxSeriesFlag(collector: string): Flag<'int'> {
+  return flag({
     name: `collect.${collector}.max_series`,
     kind: 'int',
     default: DEFAULT_MAX_SERIES,
     min: 1,
     help: `Fail ${collector} instead of emitting more than this many series (mysql-exporter only, not a mysqld_exporter flag).`,
-  };
+  });
 }
 
 /** How many rows fit under `maxSeries` when each row yields at most `seriesPerRow` series (may be 0). */

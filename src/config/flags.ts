@@ -22,6 +22,44 @@ export interface FlagSpec {
 
 export type FlagValues = ReadonlyMap<string, FlagValue>;
 
+/** The value type of a flag kind. */
+export type FlagValueOf<K extends FlagKind> = K extends 'bool'
+  ? boolean
+  : K extends 'strings'
+    ? readonly string[]
+    : K extends 'string' | 'enum'
+      ? string
+      : number;
+
+/** A flag declared once: its spec (parser, --help, README reference) and its typed accessor. */
+export interface Flag<K extends FlagKind = FlagKind> extends FlagSpec {
+  readonly kind: K;
+  get(values: FlagValues): FlagValueOf<K>;
+}
+
+/** Declares a flag with its typed accessor (reading the value by the spec's own name and kind). */
+export function flag<K extends FlagKind>(spec: FlagSpec & { readonly kind: K }): Flag<K> {
+  const read = (values: FlagValues): FlagValue => {
+    switch (spec.kind) {
+      case 'bool':
+        return flagBool(values, spec.name);
+      case 'strings':
+        return flagStrings(values, spec.name);
+      case 'string':
+      case 'enum':
+        return flagString(values, spec.name);
+      default:
+        return flagNumber(values, spec.name);
+    }
+  };
+  return { ...spec, get: (values) => read(values) as FlagValueOf<K> };
+}
+
+/** Typed values of a set of declared flags, by the same keys. */
+export type FlagValuesOf<F extends Readonly<Record<string, Flag>>> = {
+  readonly [P in keyof F]: F[P] extends Flag<infer K> ? FlagValueOf<K> : never;
+};
+
 export interface ParsedFlags {
   readonly values: FlagValues;
   /** Flags given explicitly on the command line. */

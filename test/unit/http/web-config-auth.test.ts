@@ -1,7 +1,12 @@
 /** Basic auth for the web config: header parsing, the cache key, the authenticator's guarantees. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BasicAuthenticator, authCacheKey, bcryptCost, parseBasicAuthorization } from '../../../src/http/basic-auth.js';
+import {
+  BasicAuthenticator,
+  authCacheKey,
+  bcryptCost,
+  parseBasicAuthorization,
+} from '../../../src/http/basic-auth.js';
 import type { BcryptVerifier } from '../../../src/http/basic-auth-worker.js';
 
 // bcrypt of "secret" at cost 4 and at cost 6.
