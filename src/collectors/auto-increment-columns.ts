@@ -2,6 +2,9 @@
  * `auto_increment.columns`: the next AUTO_INCREMENT value of every table with an auto-increment
  * column, and the largest value that column's integer type can hold
  * (`mysql_info_schema_auto_increment_column[_max]{schema,table,column}`).
+ * Source: information_schema.columns STRAIGHT_JOIN information_schema.tables.
+ * Not a query file: the maximum of each column comes from its integer type (a per-row computation) and
+ * the row cap is bound into the statement.
  *
  * STRAIGHT_JOIN makes the server walk the (filtered) columns first and look each table up, which keeps
  * the information_schema query cheap on servers with many tables (mysqld_exporter #725). The join

@@ -1,3 +1,9 @@
+/**
+ * `binlog_size`: the combined size, count and last number of the binary log files.
+ * Source: SELECT @@log_bin, then SHOW BINARY LOGS.
+ * Not a query file: the second statement depends on the first, and the file number is parsed out of the
+ * last file name.
+ */
 import { CollectorError } from '../errors.js';
 import type { MetricFamily } from '../model/metrics.js';
 import type { QueryResult } from '../model/rows.js';

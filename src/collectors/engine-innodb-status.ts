@@ -1,3 +1,8 @@
+/**
+ * `engine_innodb_status`: a few InnoDB figures from the engine status report.
+ * Source: SHOW ENGINE INNODB STATUS.
+ * Not a query file: the values are parsed out of one free-text report, not read from columns.
+ */
 import type { MetricFamily } from '../model/metrics.js';
 import { labelValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';

@@ -4,6 +4,9 @@
  * in 8.0.28) and MariaDB (up to 10.4; removed in 10.5), so on Oracle MySQL, newer Percona Server and
  * MariaDB 10.5+ the collector runs no query. Where the engine could exist but is not loaded, the one
  * statement fails with a one-line reason.
+ * Source: SHOW ENGINE TOKUDB STATUS.
+ * Not a query file: metric names are built from row values (the status keys), with mysqld_exporter's
+ * name rules.
  *
  * Names as in mysqld_exporter: the key is lowercased, `>` `,` `:` `(` `)` are dropped, space and `-`
  * become `_`, `+` and `/` become `and`. Any other character that is not valid in a metric name

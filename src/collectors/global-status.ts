@@ -1,3 +1,9 @@
+/**
+ * `global_status`: every numeric server status variable.
+ * Source: SHOW GLOBAL STATUS.
+ * Not a query file: metric names and types come from the rows (one family per variable, with
+ * mysqld_exporter's special families and labels).
+ */
 import { labelValue, parseNumber, parseStatusValue } from '../model/values.js';
 import { sanitizeName } from '../model/metrics.js';
 import type { Cell } from '../model/rows.js';

@@ -1,3 +1,8 @@
+/**
+ * `global_variables`: every numeric server variable, and version and other info families.
+ * Source: SHOW GLOBAL VARIABLES.
+ * Not a query file: metric names come from the rows, and some variables become info or version families.
+ */
 import { labelValue, parseStatusValue } from '../model/values.js';
 import { sanitizeName } from '../model/metrics.js';
 import type { Cell } from '../model/rows.js';

@@ -1,6 +1,8 @@
 /**
  * `heartbeat`: the timestamp pt-heartbeat (or a compatible tool) last stored per server_id, and the
  * server's current time, so that `now - stored` is the replication delay.
+ * Source: SELECT ... FROM <database>.<table> (pt-heartbeat's table, named by flags).
+ * Not a query file: the table is named by flags (quoted identifiers, not parameters).
  *
  * The database and table come from flags and can only be identifiers, never placeholders: each is
  * quoted with backticks, backticks inside doubled. The statement is sent without parameters, so a

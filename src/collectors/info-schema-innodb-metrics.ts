@@ -1,3 +1,9 @@
+/**
+ * `info_schema.innodb_metrics`: InnoDB metrics counters (enabled ones).
+ * Source: information_schema.innodb_metrics.
+ * Not a query file: names and types come from the rows (subsystem, counter type), and the buffer pool
+ * page rows are regrouped.
+ */
 import { type ServerInfo, atLeast } from '../model/server-info.js';
 import type { CollectContext } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';

@@ -1,6 +1,8 @@
 /**
  * `info_schema.innodb_tablespaces`: InnoDB tablespace ids and file sizes
  * (`mysql_info_schema_innodb_tablespace_*`).
+ * Source: information_schema.INNODB_TABLESPACES or INNODB_SYS_TABLESPACES.
+ * Not a query file: the table and its columns differ by server and are detected once per target.
  *
  * MySQL 8.0 names the table INNODB_TABLESPACES; MySQL 5.7 and MariaDB name it INNODB_SYS_TABLESPACES.
  * FILE_FORMAT exists only on MySQL 5.7 and MariaDB before 10.5, SPACE_TYPE is gone from MariaDB 10.5+.

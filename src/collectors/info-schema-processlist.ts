@@ -1,6 +1,9 @@
 /**
  * `info_schema.processlist`: thread counts and summed time by command and state, and process counts by
  * user and by client host, from information_schema.processlist (mysqld_exporter's names and labels).
+ * Source: information_schema.processlist, grouped.
+ * Not a query file: states and commands are normalised the way mysqld_exporter does, and three of the
+ * four families are sums over groups.
  *
  * Unlike mysqld_exporter, the statement groups by the host without its port, so one row stands for
  * one (user, host, command, state) group rather than one connection.

@@ -5,6 +5,10 @@
  * Oracle MySQL and older servers the collector runs no query. Where the plugin could exist but is not
  * loaded, the one statement fails with a one-line reason. Only the 23 stat types are fetched (filtered
  * on the server) and the row count is capped by `collect.info_schema.rocksdb_perf_context.max_series`.
+ * Source: information_schema.ROCKSDB_PERF_CONTEXT.
+ * Not a query file: one family per STAT_TYPE row value, and the plugin's absence is told apart from a
+ * failure.
+ 
  */
 import { type ServerInfo, supportPredicate } from '../model/server-info.js';
 import { CollectorError, QueryError, errorMessage } from '../errors.js';

@@ -1,6 +1,8 @@
 /**
  * `info_schema.tables`: per-table version, estimated rows and sizes from information_schema.tables
  * (mysqld_exporter's `mysql_info_schema_table_*` families).
+ * Source: information_schema.tables (one statement, or one per listed schema).
+ * Not a query file: the statement count depends on a flag, and one row budget spans all statements.
  *
  * Schema names are only ever bound as parameters. With the default `*` one statement reads every
  * schema but the system ones (mysqld_exporter runs one per schema after listing them); with an

@@ -2,6 +2,8 @@
  * `info_schema.userstats`: information_schema.user_statistics (Percona Server and MariaDB with
  * `userstat=ON`) as `mysql_info_schema_user_statistics_*{user}`. Known columns get mysqld_exporter's
  * names and types; any other column becomes an untyped `..._user_statistics_<column>`.
+ * Source: SHOW GLOBAL VARIABLES LIKE 'userstat%', then information_schema.user_statistics.
+ * Not a query file: the second statement depends on the gate, and unknown columns become untyped families.
  *
  * The shared machinery is also used by `info_schema.clientstats` (client_statistics, label `client`).
  * Gate: `userstat` (or Percona 5.5's `userstat_running`) must be ON; when it is OFF the collector

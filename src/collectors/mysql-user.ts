@@ -1,6 +1,8 @@
 /**
  * `mysql.user`: per-account resource limits (and, with `--collect.mysql.user.privileges`, the global
  * `*_priv` flags) from mysql.user, under mysqld_exporter's names `mysql_mysql_*{mysql_user,hostmask}`.
+ * Source: SELECT * ... LIMIT 0 (the column names), then the known columns of mysql.user.
+ * Not a query file: the selected columns are detected per target, from allowlists.
  *
  * The columns differ by flavor and version (MariaDB 10.4+ serves mysql.user as a view over
  * mysql.global_priv; MySQL 8.0 adds role privileges), so the collector reads the column names once

@@ -1,6 +1,8 @@
 /**
  * `perf_schema.eventsstatements`: the top statement digests by total latency from
  * performance_schema.events_statements_summary_by_digest, one series per digest and counter.
+ * Source: performance_schema.events_statements_summary_by_digest, top digests.
+ * Not a query file: the statement and the digest text shaping depend on server version and flags.
  *
  * Columns differ by server: SUM_LOCK_TIME exists everywhere the table does (MySQL 5.6+, MariaDB);
  * QUANTILE_95/99/999 only on MySQL 8.0.3+; SUM_CPU_TIME only on MySQL 8.0.28+. MariaDB (10.x and 11.x,

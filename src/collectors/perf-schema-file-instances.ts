@@ -1,6 +1,8 @@
 /**
  * `perf_schema.file_instances`: read/write operation and byte counters per file from
  * performance_schema.file_summary_by_instance, filtered on the server by a regular expression.
+ * Source: performance_schema.file_summary_by_instance, filtered by a flag's regular expression.
+ * Not a query file: rows whose file names collide after removing the prefix are summed.
  *
  * Duplicate series: the table has one row per open instance of a file, so one FILE_NAME can appear
  * several times (mysqld_exporter #203), and removing the prefix can map two paths onto one name.

@@ -4,6 +4,9 @@
  * MariaDB 10.5+ (performance_schema upgraded to the 5.7 version); older servers run no query.
  * CURRENT_NUMBER_OF_BYTES_USED can be negative (memory freed by another thread than the allocating
  * one); it is a gauge and negatives are kept.
+ * Source: performance_schema.memory_summary_global_by_event_name.
+ * Not a query file: instrument names are shortened by a flag's prefix before they become labels.
+ 
  */
 import { flag } from '../config/flags.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';

@@ -1,3 +1,8 @@
+/**
+ * `perf_schema.replication_group_members`: one info series per group replication member.
+ * Source: SELECT * FROM performance_schema.replication_group_members.
+ * Not a query file: every column becomes a label, whatever columns the server has.
+ */
 import type { Sample } from '../model/metrics.js';
 import { LABEL_NAME, sanitizeName, seriesKey } from '../model/metrics.js';
 import { labelValue } from '../model/values.js';

@@ -1,3 +1,9 @@
+/**
+ * `info_schema.query_response_time`: the query response time histograms of the QUERY_RESPONSE_TIME plugin.
+ * Source: information_schema.PLUGINS, then the QUERY_RESPONSE_TIME tables that are active.
+ * Not a query file: the output is a histogram built from cumulative buckets, and the tables read depend
+ * on the active plugins.
+ */
 import { QueryError } from '../errors.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import type { CollectContext } from '../model/collector.js';

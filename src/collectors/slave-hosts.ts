@@ -5,6 +5,9 @@
  * SHOW REPLICAS). Columns are read by name, so the 4-column (no UUID), 5-column and
  * `--show-slave-auth-info` (User, Password) shapes and the Source_Id/Replica_UUID names all work.
  * The family keeps mysqld_exporter's name, with its spurious `heartbeat` part.
+ * Source: SHOW REPLICAS or SHOW SLAVE HOSTS.
+ * Not a query file: the statement is chosen by flavor and version, and the columns differ by server.
+ 
  */
 import { type ServerInfo, atLeast } from '../model/server-info.js';
 import type { Cell, Row } from '../model/rows.js';

@@ -5,6 +5,8 @@
  * - MariaDB < 10.0       `SHOW SLAVE STATUS`
  * - MySQL >= 8.0.22      `SHOW REPLICA STATUS` (Source_* / Replica_* column names)
  * - MySQL < 8.0.22       `SHOW SLAVE STATUS`
+ * Source: SHOW ALL SLAVES STATUS, SHOW REPLICA STATUS or SHOW SLAVE STATUS.
+ * Not a query file: every column whose value parses becomes a family, with labels from other columns.
  *
  * Mapping, per row (one row per channel / connection):
  * - every column whose value parses (Yes/No/Connecting, numbers, timestamps; NULL and text skipped) ->
