@@ -28,6 +28,7 @@
  *   unix socket (stricter than mysqld_exporter, which only needs the flag). A pinned key does not help:
  *   the plugin has no encryption.
  */
+import { ExporterError } from '../errors.js';
 import { type KeyObject, constants, createHash, publicEncrypt } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import type { AuthPlugin } from 'mysql2';
@@ -42,20 +43,20 @@ export const REFUSED_CLEARTEXT_UNVERIFIED =
 export type AuthRefusalCode = 'AUTH_REFUSED_UNVERIFIED_SERVER' | 'AUTH_REFUSED_CLEARTEXT';
 
 /** A handshake we ended on purpose. mysql2 marks it fatal and keeps `code`. */
-export class AuthRefusedError extends Error {
-  readonly code: AuthRefusalCode;
+export class AuthRefusedError extends ExporterError {
+  declare readonly code: AuthRefusalCode;
   fatal = true;
   constructor(code: AuthRefusalCode, message: string) {
-    super(message);
-    this.name = 'AuthRefusedError';
-    this.code = code;
+    super(code, message);
   }
 }
 
 /** The server answered with something our plugin state machine does not expect. */
-export class AuthProtocolError extends Error {
-  readonly code = 'AUTH_PROTOCOL_ERROR';
+export class AuthProtocolError extends ExporterError {
   fatal = true;
+  constructor(message: string) {
+    super('AUTH_PROTOCOL_ERROR', message);
+  }
 }
 
 /** What one auth module (cnf section) allows; built once per pool. */

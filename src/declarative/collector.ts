@@ -21,8 +21,6 @@ export interface QueryCollectorOptions {
   readonly selfMetrics?: boolean;
   /** Monotonic clock in ms; tests inject a fake one. Default `performance.now()`. */
   readonly clock?: () => number;
-  /** Targets remembered per collector (cache and error count). */
-  readonly maxTargets?: number;
 }
 
 const MISSING_TABLE_CODES: ReadonlySet<string> = new Set([
@@ -59,7 +57,7 @@ export function rowCapped(variant: SqlVariant, maxRows: number): { sql: string; 
 export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
-  const states = new Lru<TargetState>(opts.maxTargets ?? PER_TARGET_MAX);
+  const states = new Lru<TargetState>(PER_TARGET_MAX);
   const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportPredicate(v.supports) : () => true }));
   const serverOk = supportPredicate(spec.supports);
   const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;

@@ -8,7 +8,6 @@ export {
   QUERY_DURATION,
   QUERY_ERRORS,
   QUERY_ROWS,
-  QUERY_SELF_METRIC_NAMES,
 } from './self-metrics.js';
 export type { MetricSpec, QueryMetricType, QuerySpec, SqlVariant } from './spec.js';
 export { checkStatement, type StatementCheck } from './sql-check.js';

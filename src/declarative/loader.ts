@@ -13,7 +13,7 @@ import { crossCheck } from './cross-check.js';
 import { parseQueryFile } from './parse-spec.js';
 import type { QuerySpec } from './spec.js';
 
-export interface LoadOptions extends QueryCollectorOptions {
+export interface LoadOptions {
   /** Names of hand-written collectors: a query file may not reuse them. */
   readonly reservedCollectorNames?: Iterable<string>;
   /** Metric names hand-written collectors export: a query file may not reuse them. */
@@ -111,14 +111,9 @@ export async function loadQueryFiles(
     }),
   );
   if (problems.length > 0) throw new ConfigError(problems);
-  const collectorOpts: QueryCollectorOptions = {
-    ...(opts.selfMetrics === undefined ? {} : { selfMetrics: opts.selfMetrics }),
-    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-    ...(opts.maxTargets === undefined ? {} : { maxTargets: opts.maxTargets }),
-  };
   return {
     files,
     specs,
-    collectors: specs.map((s) => collectorDef(s, collectorOpts)),
+    collectors: specs.map((s) => collectorDef(s)),
   };
 }

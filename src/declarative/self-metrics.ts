@@ -1,7 +1,7 @@
 /**
  * Per-query metrics about the query itself, emitted by each declarative collector next to its data.
  * Several collectors emit the same family names (one sample each, told apart by `collector`); the
- * scrape merges them into one family (src/scrape/merge.ts). `QUERY_SELF_METRIC_NAMES` lists them.
+ * scrape merges them into one family (src/scrape/merge.ts).
  */
 import { collectorLabel } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
@@ -10,14 +10,6 @@ export const QUERY_DURATION = 'mysql_exporter_query_duration_seconds';
 export const QUERY_ROWS = 'mysql_exporter_query_rows';
 export const QUERY_ERRORS = 'mysql_exporter_query_errors_total';
 export const QUERY_CACHE_AGE = 'mysql_exporter_query_cache_age_seconds';
-
-/** Families that every declarative collector may emit; the exposition merges them. */
-export const QUERY_SELF_METRIC_NAMES: ReadonlySet<string> = new Set([
-  QUERY_DURATION,
-  QUERY_ROWS,
-  QUERY_ERRORS,
-  QUERY_CACHE_AGE,
-]);
 
 export interface QueryStats {
   /** Seconds the statement took in the run whose result is being served. */

@@ -5,6 +5,7 @@
  * (a backslash inside a string: NO_BACKSLASH_ESCAPES) or that is unterminated is refused, so that
  * this lexer and the server can never disagree about where a string or comment ends.
  */
+import { ExporterError } from '../errors.js';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'punct';
 
@@ -16,7 +17,11 @@ export interface Token {
   readonly upper: string;
 }
 
-export class SqlLexError extends Error {}
+export class SqlLexError extends ExporterError {
+  constructor(message: string) {
+    super('SQL_LEX', message);
+  }
+}
 
 const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 /** Whitespace and control characters separate tokens. */

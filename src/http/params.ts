@@ -2,7 +2,12 @@
  * Query-string parameters arrive as string, string[] or (with some parsers) objects. Only plain,
  * bounded strings are accepted; anything else is a 400 before any work is done.
  */
-export class BadParamError extends Error {}
+import { ExporterError } from '../errors.js';
+export class BadParamError extends ExporterError {
+  constructor(message: string) {
+    super('BAD_PARAM', message);
+  }
+}
 
 const MAX_VALUE = 256;
 const MAX_REPEAT = 64;

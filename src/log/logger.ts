@@ -9,7 +9,6 @@ export type { LogFields, LogLevel, Logger };
 export type LogFormat = 'logfmt' | 'json';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-export const LOG_LEVELS = Object.keys(LEVELS) as LogLevel[];
 
 export interface LoggerOptions {
   level: LogLevel;

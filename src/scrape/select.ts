@@ -1,8 +1,9 @@
+import { ExporterError } from '../errors.js';
 import type { Collector } from '../model/collector.js';
 
-export class UnknownCollectorError extends Error {
+export class UnknownCollectorError extends ExporterError {
   constructor(readonly names: readonly string[]) {
-    super(`unknown collector(s): ${names.join(', ')}`);
+    super('UNKNOWN_COLLECTOR', `unknown collector(s): ${names.join(', ')}`);
   }
 }
 

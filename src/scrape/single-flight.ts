@@ -5,9 +5,10 @@
  * `maxWaiters` callers on one key, `join` refuses at once so that the exporter answers 503 instead
  * of stacking work.
  */
-export class TooManyWaitersError extends Error {
+import { ExporterError } from '../errors.js';
+export class TooManyWaitersError extends ExporterError {
   constructor(readonly key: string) {
-    super('too many concurrent scrapes of this target are already waiting');
+    super('TOO_MANY_WAITERS', 'too many concurrent scrapes of this target are already waiting');
   }
 }
 
