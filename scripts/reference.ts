@@ -32,20 +32,19 @@ export function flagsReference(declarative: readonly CollectorDef[]): string {
   return ['| flag | type | default | meaning |', '|---|---|---|---|', ...specs.map(flagRow)].join('\n');
 }
 
+/** A two-column table of keys and what they mean. */
+function keyTable(keys: readonly string[], help: Readonly<Record<string, string>>): string {
+  return ['| key | meaning |', '|---|---|', ...keys.map((k) => `| \`${k}\` | ${cell(help[k] ?? '')} |`)].join(
+    '\n',
+  );
+}
+
 export function myCnfReference(): string {
-  return [
-    '| key | meaning |',
-    '|---|---|',
-    ...MY_CNF_KEYS.map((k) => `| \`${k}\` | ${cell(MY_CNF_KEY_HELP[k] ?? '')} |`),
-  ].join('\n');
+  return keyTable(MY_CNF_KEYS, MY_CNF_KEY_HELP);
 }
 
 export function webConfigReference(): string {
-  return [
-    '| key | meaning |',
-    '|---|---|',
-    ...WEB_CONFIG_KEYS.map((k) => `| \`${k}\` | ${cell(WEB_CONFIG_KEY_HELP[k] ?? '')} |`),
-  ].join('\n');
+  return keyTable(WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP);
 }
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in a document. */
