@@ -55,6 +55,15 @@ import {
   type TlsVersion,
 } from './my-cnf-keys.js';
 import { type CnfSection, lexMyCnf } from './my-cnf-lexer.js';
+import {
+  MANAGED_KEYS,
+  type ManagedValues,
+  parseManagedValue,
+  passwordFileFromEnv,
+  passwordFromFile,
+  resolveManaged,
+} from './my-cnf-managed.js';
+import type { AuthExtras } from '../db/auth-extras.js';
 
 export type { Env } from './my-cnf-expand.js';
 
@@ -73,6 +82,8 @@ export interface AuthModule {
   readonly serverPublicKeyPath?: string;
   /** `enable-cleartext-plugin`: allow mysql_clear_password. Off unless the section opts in. */
   readonly allowCleartext: boolean;
+  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (my-cnf-managed.ts). */
+  readonly auth?: AuthExtras;
 }
 
 /** Command-line values that fill an empty `[client]`. */
@@ -127,6 +138,8 @@ interface Values {
   minVersion?: Setting<TlsVersion>;
   maxVersion?: Setting<TlsVersion>;
   versionList?: Setting<TlsVersion>;
+  /** The keys of my-cnf-managed.ts, merged per section chain (not inherited by Object.assign). */
+  managed?: ManagedValues;
 }
 
 type BoolField = 'ssl' | 'verifyServerCert' | 'skipVerify' | 'cleartext';
@@ -226,6 +239,12 @@ function collect(section: string, sections: readonly CnfSection[], env: Env, bas
       const at = <T>(value: T): Setting<T> => ({ value, section, line: l.line, key: l.rawKey });
       const bad = (message: string) => p.error(l.line, l.rawKey, message);
 
+      if (MANAGED_KEYS.has(c.key)) {
+        const m = parseManagedValue(c.key, c.kind === 'bool' && c.invert, text, baseDir);
+        if ('error' in m) bad(m.error);
+        else values.managed = { ...values.managed, [c.key]: at(m.value) };
+        continue;
+      }
       if (c.kind === 'bool') {
         const parsed = text === undefined ? true : parseBool(text);
         if (parsed === undefined) {
@@ -438,6 +457,8 @@ interface Parsed {
   readonly warnings: readonly ConfigProblem[];
   readonly errors: readonly ConfigProblem[];
   readonly files: readonly PathRef[];
+  /** Modules whose password is read from a file (password-file, MYSQLD_EXPORTER_PASSWORD_FILE). */
+  readonly passwordFiles: ReadonlyMap<string, PathRef>;
 }
 
 function parse(text: string, opts: MyCnfOptions): Parsed {
@@ -466,6 +487,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
   const probeOnly = !byName.has(DEFAULT_AUTH_MODULE) && names.length > 1;
   const modules = new Map<string, AuthModule>();
   const files: PathRef[] = [];
+  const passwordFiles = new Map<string, PathRef>();
   for (const name of names) {
     const parts = name.split('.');
     const chain = parts.map((_, i) => values.get(parts.slice(0, i + 1).join('.')));
@@ -495,6 +517,20 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
         `[${name}] sends the password in clear text to a server that asks for it, and TLS is off`,
       );
     }
+    const managed = resolveManaged(
+      name,
+      Object.assign({}, passwordFileFromEnv(opts.env, DEFAULT_AUTH_MODULE), ...chain.map((c) => c?.managed)),
+      v.password && (v.password.line !== undefined || Object.hasOwn(opts.env, PASSWORD_ENV))
+        ? v.password
+        : undefined,
+      resolveAddress(v),
+      tls,
+      p,
+    );
+    if (managed.passwordFile) {
+      refs.push(managed.passwordFile);
+      passwordFiles.set(name, managed.passwordFile);
+    }
     files.push(...refs);
     modules.set(
       name,
@@ -504,6 +540,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
         credentials: Object.freeze({ user, password: v.password?.value ?? '', tls }),
         ...(spk ? { serverPublicKeyPath: spk.value } : {}),
         allowCleartext,
+        ...(managed.auth ? { auth: managed.auth } : {}),
       }),
     );
   }
@@ -512,6 +549,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
     errors: [...lexed.errors, ...p.errors].sort(byLine),
     warnings: [...lexed.warnings, ...p.warnings].sort(byLine),
     files,
+    passwordFiles,
   };
 }
 
@@ -521,7 +559,13 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
  */
 export function parseMyCnf(text: string, opts: MyCnfOptions): MyCnf {
   const r = parse(text, opts);
-  if (r.errors.length > 0) throw new ConfigError(r.errors);
+  const fileErrors = [...r.passwordFiles.values()].map((f) => ({
+    source: opts.path,
+    ...(f.line === undefined ? {} : { line: f.line }),
+    key: f.key,
+    message: 'password files are read only when the option file is loaded from disk',
+  }));
+  if (r.errors.length + fileErrors.length > 0) throw new ConfigError([...r.errors, ...fileErrors]);
   return Object.freeze({ modules: r.modules, warnings: Object.freeze(r.warnings) });
 }
 
@@ -650,5 +694,49 @@ export async function loadMyCnf(path: string, opts: LoadMyCnfOptions): Promise<M
     }
   }
   if (errors.length > 0) throw new ConfigError(errors);
-  return Object.freeze({ modules: r.modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
+  const modules = await withPasswordFiles(path, r, fs);
+  return Object.freeze({ modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
+}
+
+/** Reads every password file (at start and on each reload) into its module's credentials. */
+async function withPasswordFiles(
+  path: string,
+  r: Parsed,
+  fs: MyCnfFs,
+): Promise<ReadonlyMap<string, AuthModule>> {
+  if (r.passwordFiles.size === 0) return r.modules;
+  const errors: ConfigProblem[] = [];
+  const out = new Map(r.modules);
+  for (const [name, ref] of r.passwordFiles) {
+    const m = r.modules.get(name);
+    if (!m) continue;
+    let bytes: Uint8Array = new Uint8Array();
+    try {
+      bytes = await fs.readFile(ref.path);
+    } catch (err) {
+      errors.push({
+        source: path,
+        ...(ref.line === undefined ? {} : { line: ref.line }),
+        key: ref.key,
+        message: describeReferencedFile(err),
+      });
+      continue;
+    }
+    const got = passwordFromFile(bytes);
+    if ('problem' in got) {
+      errors.push({
+        source: path,
+        ...(ref.line === undefined ? {} : { line: ref.line }),
+        key: ref.key,
+        message: got.problem,
+      });
+      continue;
+    }
+    out.set(
+      name,
+      Object.freeze({ ...m, credentials: Object.freeze({ ...m.credentials, password: got.password }) }),
+    );
+  }
+  if (errors.length > 0) throw new ConfigError(errors);
+  return out;
 }

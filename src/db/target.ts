@@ -4,6 +4,7 @@ import { ConnectError, DeadlineError, ExporterError, QueryError } from '../error
 import type { Logger } from '../log/logger.js';
 import type { Cell, Db, QueryResult, Row } from '../scrape/types.js';
 import { type Address, addressKey } from './address.js';
+import type { AuthExtras } from './auth-extras.js';
 import { poolOptions } from './pool-options.js';
 import { type ServerInfo, parseServerInfo } from './server-info.js';
 import { sessionStatements } from './session.js';
@@ -41,6 +42,8 @@ export interface TargetOptions {
   readonly serverPublicKeyPath?: string;
   /** The section's `enable-cleartext-plugin` (still needs verified TLS or a socket; auth-plugins.ts). */
   readonly allowCleartext?: boolean;
+  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (auth-extras.ts). */
+  readonly auth?: AuthExtras;
   /** Bytes one statement may receive before its connection is destroyed (default 32 MiB). */
   readonly maxResultBytes?: number;
 }
