@@ -1,13 +1,14 @@
 /**
  * Group Replication MEMBER_STATE as a number, for alerting (`!= 1`) and graphs. Documented in
- * docs/mysql8.md; the numbers never change meaning, new states get new numbers.
+ * docs/mysql8.md; the same numbers as queries/examples/group_replication_member.yaml. The numbers
+ * never change meaning; new states would get new numbers.
  */
 export const MEMBER_STATES: Readonly<Record<string, number>> = Object.freeze({
-  OFFLINE: 0,
   ONLINE: 1,
   RECOVERING: 2,
-  UNREACHABLE: 3,
+  OFFLINE: 3,
   ERROR: 4,
+  UNREACHABLE: 5,
 });
 
 /** The state's number; undefined for an empty or unknown state (no sample rather than a wrong one). */

@@ -44,7 +44,7 @@ export const perfSchemaReplicationGroupMembers = defineCollector({
     if (samples.length === 0) return [];
     const stateFamily = {
       name: 'mysql_perf_schema_replication_group_member_state',
-      help: 'Group Replication member state as a number: 0 OFFLINE, 1 ONLINE, 2 RECOVERING, 3 UNREACHABLE, 4 ERROR.',
+      help: 'Group Replication member state as a number: 1 ONLINE, 2 RECOVERING, 3 OFFLINE, 4 ERROR, 5 UNREACHABLE.',
       type: 'gauge' as const,
       samples: states,
     };

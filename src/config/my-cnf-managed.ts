@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import type { Address } from '../db/address.js';
 import { type AuthExtras, isLoopbackHost } from '../db/auth-extras.js';
-import type { TlsSettings } from '../db/target.js';
+import type { Credentials, TlsSettings } from '../db/target.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Env } from './my-cnf-expand.js';
 import { parseBool } from './my-cnf-keys.js';
 
@@ -178,4 +179,59 @@ export function passwordFromFile(bytes: Uint8Array): { password: string } | { pr
   if (password === '') return { problem: 'names an empty file' };
   if (/[\r\n]/.test(password)) return { problem: 'names a file with more than one line' };
   return { password };
+}
+
+interface FileRef {
+  readonly path: string;
+  readonly line: number | undefined;
+  readonly key: string;
+}
+
+function problem(source: string, ref: FileRef, message: string): ConfigProblem {
+  return { source, ...(ref.line === undefined ? {} : { line: ref.line }), key: ref.key, message };
+}
+
+/** parseMyCnf (text only, no file system) cannot honour password files: one problem each. */
+export function passwordFilesUnread(source: string, files: ReadonlyMap<string, FileRef>): ConfigProblem[] {
+  return [...files.values()].map((f) =>
+    problem(source, f, 'password files are read only when the option file is loaded from disk'),
+  );
+}
+
+/**
+ * Reads every module's password file into its credentials (loadMyCnf: at start and on each reload).
+ * Throws one ConfigError naming key and line; never the path or the contents.
+ */
+export async function readPasswordFiles<M extends { readonly credentials: Credentials }>(
+  source: string,
+  files: ReadonlyMap<string, FileRef>,
+  modules: ReadonlyMap<string, M>,
+  readFile: (path: string) => Promise<Uint8Array>,
+  describe: (err: unknown) => string,
+): Promise<ReadonlyMap<string, M>> {
+  if (files.size === 0) return modules;
+  const errors: ConfigProblem[] = [];
+  const out = new Map(modules);
+  for (const [name, ref] of files) {
+    const m = modules.get(name);
+    if (!m) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(ref.path);
+    } catch (err) {
+      errors.push(problem(source, ref, describe(err)));
+      continue;
+    }
+    const got = passwordFromFile(bytes);
+    if ('problem' in got) {
+      errors.push(problem(source, ref, got.problem));
+      continue;
+    }
+    out.set(
+      name,
+      Object.freeze({ ...m, credentials: Object.freeze({ ...m.credentials, password: got.password }) }),
+    );
+  }
+  if (errors.length > 0) throw new ConfigError(errors);
+  return out;
 }

@@ -60,7 +60,8 @@ import {
   type ManagedValues,
   parseManagedValue,
   passwordFileFromEnv,
-  passwordFromFile,
+  passwordFilesUnread,
+  readPasswordFiles,
   resolveManaged,
 } from './my-cnf-managed.js';
 import type { AuthExtras } from '../db/auth-extras.js';
@@ -559,13 +560,8 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
  */
 export function parseMyCnf(text: string, opts: MyCnfOptions): MyCnf {
   const r = parse(text, opts);
-  const fileErrors = [...r.passwordFiles.values()].map((f) => ({
-    source: opts.path,
-    ...(f.line === undefined ? {} : { line: f.line }),
-    key: f.key,
-    message: 'password files are read only when the option file is loaded from disk',
-  }));
-  if (r.errors.length + fileErrors.length > 0) throw new ConfigError([...r.errors, ...fileErrors]);
+  const errors = [...r.errors, ...passwordFilesUnread(opts.path, r.passwordFiles)];
+  if (errors.length > 0) throw new ConfigError(errors);
   return Object.freeze({ modules: r.modules, warnings: Object.freeze(r.warnings) });
 }
 
@@ -694,49 +690,12 @@ export async function loadMyCnf(path: string, opts: LoadMyCnfOptions): Promise<M
     }
   }
   if (errors.length > 0) throw new ConfigError(errors);
-  const modules = await withPasswordFiles(path, r, fs);
+  const modules = await readPasswordFiles(
+    path,
+    r.passwordFiles,
+    r.modules,
+    (p) => fs.readFile(p),
+    describeReferencedFile,
+  );
   return Object.freeze({ modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
-}
-
-/** Reads every password file (at start and on each reload) into its module's credentials. */
-async function withPasswordFiles(
-  path: string,
-  r: Parsed,
-  fs: MyCnfFs,
-): Promise<ReadonlyMap<string, AuthModule>> {
-  if (r.passwordFiles.size === 0) return r.modules;
-  const errors: ConfigProblem[] = [];
-  const out = new Map(r.modules);
-  for (const [name, ref] of r.passwordFiles) {
-    const m = r.modules.get(name);
-    if (!m) continue;
-    let bytes: Uint8Array = new Uint8Array();
-    try {
-      bytes = await fs.readFile(ref.path);
-    } catch (err) {
-      errors.push({
-        source: path,
-        ...(ref.line === undefined ? {} : { line: ref.line }),
-        key: ref.key,
-        message: describeReferencedFile(err),
-      });
-      continue;
-    }
-    const got = passwordFromFile(bytes);
-    if ('problem' in got) {
-      errors.push({
-        source: path,
-        ...(ref.line === undefined ? {} : { line: ref.line }),
-        key: ref.key,
-        message: got.problem,
-      });
-      continue;
-    }
-    out.set(
-      name,
-      Object.freeze({ ...m, credentials: Object.freeze({ ...m.credentials, password: got.password }) }),
-    );
-  }
-  if (errors.length > 0) throw new ConfigError(errors);
-  return out;
 }
