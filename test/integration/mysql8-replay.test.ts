@@ -318,3 +318,64 @@ describe('every MySQL-8-only statement the collectors send has a replay answer',
     assert.deepEqual(missing, [], 'MySQL-8-only statements without a replay answer');
   });
 });
+
+describe('secrets from files and the Cloud SQL proxy opt-in, through the replay', () => {
+  let replay: Mysql8Replay;
+  let ca: TestCa;
+  let exp: TestExporter | undefined;
+  let cnf = '';
+
+  before(async () => {
+    ca = makeTestCa();
+    replay = await startMysql8Replay({
+      accounts: [
+        { user: 'filepw', password: 'rotated-pw', plugin: 'caching_sha2_password' },
+        { user: 'sa@proj.iam', plugin: 'mysql_clear_password', verify: (t) => t === 'oauth-token' },
+      ],
+      answers: MYSQL8_ANSWERS,
+      tls: { cert: ca.cert, key: ca.key },
+    });
+  });
+
+  after(async () => {
+    await exp?.stop();
+    await replay?.close();
+    if (cnf) cleanup(dirname(cnf));
+    if (ca) cleanup(ca.dir);
+  });
+
+  test('password-file: read at start, read again on reload (rotation without restart)', async () => {
+    cnf = writeMyCnf(
+      `[client]\nhost = 127.0.0.1\nport = ${replay.port}\nuser = filepw\npassword-file = pw\ntls = true\nssl-ca = ${ca.caPath}\n` +
+        `[client.proxy]\nuser = sa@proj.iam\npassword = oauth-token\ntls = false\nenable-cleartext-plugin = true\ncloud-sql-proxy = true\n` +
+        `[client.noproxy]\nuser = sa@proj.iam\npassword = oauth-token\ntls = false\nenable-cleartext-plugin = true\n`,
+    );
+    const pwFile = join(dirname(cnf), 'pw');
+    writeFileSync(pwFile, 'old-pw\n', { mode: 0o600 });
+    exp = await startExporter(cnf, [`--probe.allow=127.0.0.1:${replay.port}`]);
+    assert.equal(sampleValue((await exp.get('/metrics')).body, 'mysql_up'), 0, 'the old password is refused');
+    assert.ok(replay.authLog.some((a) => a.user === 'filepw' && a.path === 'denied'));
+    writeFileSync(pwFile, 'rotated-pw\n');
+    const r = await fetch(`${exp.url}/-/reload`, { method: 'POST' });
+    assert.equal(r.status, 200);
+    assert.equal(
+      sampleValue((await exp.get('/metrics')).body, 'mysql_up'),
+      1,
+      'the rotated password is used',
+    );
+    assert.ok(replay.authLog.some((a) => a.user === 'filepw' && a.path === 'full-tls'));
+    assert.ok(!exp.logs.some((l) => l.includes('rotated-pw') || l.includes('old-pw')), 'never logged');
+  });
+
+  test('cloud-sql-proxy: mysql_clear_password over loopback TCP only with the opt-in', async () => {
+    assert.ok(exp);
+    const before = replay.cleartextReceived.length;
+    const refused = await exp.get(`/probe?target=127.0.0.1:${replay.port}&auth_module=client.noproxy`);
+    assert.equal(sampleValue(refused.body, 'mysql_up'), 0);
+    assert.equal(replay.cleartextReceived.length, before, 'nothing sent without the opt-in');
+    const ok = await exp.get(`/probe?target=127.0.0.1:${replay.port}&auth_module=client.proxy`);
+    assert.equal(sampleValue(ok.body, 'mysql_up'), 1);
+    assert.equal(replay.cleartextReceived[before], 'oauth-token');
+    assert.ok(replay.authLog.some((a) => a.user === 'sa@proj.iam' && a.path === 'cleartext-plain'));
+  });
+});
