@@ -2,7 +2,8 @@
  * A MySQL 8.4-shaped protocol server for tests (node:net / node:tls, written for this project; the
  * packet helpers follow test/helpers/rogue-mysql.ts). No MySQL 8 server can run on the CI machine,
  * so this replays captured MySQL 8.x result sets (test/fixtures, provenance in its README) through the
- * real wire protocol, so that mysql2 and the exporter run every MySQL-8-only path end to end.
+ * real wire protocol, so that mysql2 and the exporter run every MySQL-8-only path end to end. It
+ * shares its packet codec with the rogue server (mysql-packets.ts).
  *
  * What it does, as MySQL 8.4 does it:
  * - Greeting: protocol 10, the configured version (default `8.4.3`), `caching_sha2_password` as the
@@ -25,6 +26,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { QueryResult } from '../../src/scrape/types.js';
+import { EOF, OK, columnDefinition, header, lenenc, lenencStr } from './mysql-packets.js';
 
 const CLIENT = {
   LONG_PASSWORD: 0x1,
@@ -97,56 +99,10 @@ export interface Mysql8Replay {
   close(): Promise<void>;
 }
 
-function header(length: number, seq: number): Buffer {
-  const h = Buffer.alloc(4);
-  h.writeUIntLE(length, 0, 3);
-  h[3] = seq & 0xff;
-  return h;
-}
-
-function lenenc(n: number): Buffer {
-  if (n < 251) return Buffer.from([n]);
-  if (n < 0x10000) {
-    const b = Buffer.alloc(3);
-    b[0] = 0xfc;
-    b.writeUInt16LE(n, 1);
-    return b;
-  }
-  const b = Buffer.alloc(4);
-  b[0] = 0xfd;
-  b.writeUIntLE(n, 1, 3);
-  return b;
-}
-
-function lenencStr(s: string | Buffer): Buffer {
-  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
-  return Buffer.concat([lenenc(b.length), b]);
-}
-
-const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
-const EOF = Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]);
-
 function errPacket(code: number, state: string, message: string): Buffer {
   const c = Buffer.alloc(2);
   c.writeUInt16LE(code, 0);
   return Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]);
-}
-
-function columnDefinition(name: string): Buffer {
-  const tail = Buffer.alloc(13);
-  tail[0] = 0x0c;
-  tail.writeUInt16LE(224, 1); // utf8mb4
-  tail.writeUInt32LE(65535, 3);
-  tail[7] = 0xfd; // VAR_STRING
-  return Buffer.concat([
-    lenencStr('def'),
-    lenencStr(''),
-    lenencStr(''),
-    lenencStr(''),
-    lenencStr(name),
-    lenencStr(name),
-    tail,
-  ]);
 }
 
 function sha256(...parts: Buffer[]): Buffer {
