@@ -27,6 +27,11 @@
  * - `mysql_clear_password` needs both `enable-cleartext-plugin` in the section AND verified TLS or a
  *   unix socket (stricter than mysqld_exporter, which only needs the flag). A pinned key does not help:
  *   the plugin has no encryption.
+ * - Opt-ins per section (auth-extras.ts, docs/managed.md): `get-server-public-key` lets
+ *   caching_sha2_password ask for the server key and trust the first one (as the MySQL client does);
+ *   `cloud-sql-proxy` makes a plain TCP connection to a loopback address count like a unix socket;
+ *   `aws-iam-auth` sends an IAM token with mysql_clear_password over verified TLS only, and the token
+ *   is generated only once that is known.
  */
 import { type KeyObject, constants, createHash, createPublicKey, publicEncrypt } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
