@@ -7,6 +7,7 @@ import { ExporterError, errorMessage } from './errors.js';
 import { missingPrivileges } from './db/grants.js';
 import type { ScrapeSettings } from './config/load.js';
 import type { Address } from './db/address.js';
+import type { AuthExtras } from './db/auth-extras.js';
 import { TargetRegistry } from './db/target-registry.js';
 import type { Credentials } from './db/target-options.js';
 import type { Target } from './db/target.js';
@@ -27,6 +28,8 @@ export interface AuthModuleLike {
   readonly serverPublicKeyPath?: string;
   /** `enable-cleartext-plugin`; mysql_clear_password still needs verified TLS or a socket. */
   readonly allowCleartext?: boolean;
+  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (src/db/auth-extras.ts). */
+  readonly auth?: AuthExtras;
 }
 
 export interface ExporterState {
@@ -146,6 +149,7 @@ export class Exporter {
       credentials: module.credentials,
       ...(module.serverPublicKeyPath ? { serverPublicKeyPath: module.serverPublicKeyPath } : {}),
       allowCleartext: module.allowCleartext === true,
+      ...(module.auth ? { auth: module.auth } : {}),
       poolSize: s.poolSize,
       lockWaitTimeoutSeconds: s.lockWaitTimeoutSeconds,
       logSlowFilter: s.logSlowFilter,

@@ -20,6 +20,7 @@ import { perfSchemaEventsStatements } from './perf-schema-events-statements.js';
 import { perfSchemaFileInstances } from './perf-schema-file-instances.js';
 import { perfSchemaMemoryEvents } from './perf-schema-memory-events.js';
 import { perfSchemaReplicationGroupMembers } from './perf-schema-replication-group-members.js';
+import { perfSchemaReplicationLag } from './perf-schema-replication-lag.js';
 import { engineInnodbStatus } from './engine-innodb-status.js';
 import { engineTokudbStatus } from './engine-tokudb-status.js';
 import { heartbeat } from './heartbeat.js';
@@ -42,6 +43,7 @@ export const BUILTIN_COLLECTORS: readonly CollectorDef[] = [
   perfSchemaFileInstances,
   perfSchemaMemoryEvents,
   perfSchemaReplicationGroupMembers,
+  perfSchemaReplicationLag,
   infoSchemaUserstats,
   infoSchemaClientstats,
   engineInnodbStatus,

@@ -6,9 +6,11 @@
  * four families are sums over groups.
  *
  * Unlike mysqld_exporter, the statement groups by the host without its port, so one row stands for
- * one (user, host, command, state) group rather than one connection.
+ * one (user, host, command, state) group rather than one connection. On MySQL >= 8.0.22 it reads
+ * performance_schema.processlist instead (processlistStatement).
  */
 import { flag } from '../config/flags.js';
+import { atLeast, type ServerInfo } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
 import type { MetricFamily } from '../model/metrics.js';
 import type { Row } from '../model/rows.js';
@@ -26,6 +28,21 @@ export const PROCESSLIST_SQL =
   " COALESCE(STATE, '') AS state, COUNT(*) AS processes, SUM(TIME) AS seconds" +
   ' FROM information_schema.processlist WHERE ID != CONNECTION_ID() AND TIME >= ?' +
   " GROUP BY USER, SUBSTRING_INDEX(HOST, ':', 1), COMMAND, STATE LIMIT ?";
+
+/**
+ * MySQL >= 8.0.22: the same statement on performance_schema.processlist (information_schema.PROCESSLIST
+ * is deprecated there and takes a global mutex); same columns, same metric names.
+ */
+export const PERF_SCHEMA_PROCESSLIST_SQL = PROCESSLIST_SQL.replace(
+  'information_schema.processlist',
+  'performance_schema.processlist',
+);
+
+export function processlistStatement(server: ServerInfo): string {
+  return server.flavor === 'mysql' && atLeast(server, 8, 0, 22)
+    ? PERF_SCHEMA_PROCESSLIST_SQL
+    : PROCESSLIST_SQL;
+}
 
 const THREADS = 'mysql_info_schema_processlist_threads';
 const SECONDS = 'mysql_info_schema_processlist_seconds';
@@ -141,7 +158,7 @@ export const infoSchemaProcesslist = defineCollector({
     };
     return async (ctx) => {
       // One group yields at least one series, so more than max_series groups can never fit.
-      const res = await ctx.db.query(PROCESSLIST_SQL, [opts.minTime, opts.maxSeries + 1]);
+      const res = await ctx.db.query(processlistStatement(ctx.server), [opts.minTime, opts.maxSeries + 1]);
       enforceRowCap(NAME, res.rows.length, opts.maxSeries, opts.maxSeries);
       return processlistFamilies(res.rows, opts);
     };

@@ -7,6 +7,7 @@ import type { Sample } from '../model/metrics.js';
 import { LABEL_NAME, sanitizeName, seriesKey } from '../model/metrics.js';
 import { labelValue } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
+import { memberStateNumber } from './group-member-state.js';
 
 const NAME = 'perf_schema.replication_group_members';
 
@@ -21,6 +22,7 @@ export const perfSchemaReplicationGroupMembers = defineCollector({
     const res = await ctx.db.query(REPLICATION_GROUP_MEMBERS_SQL);
     const labelNames = res.columns.map((c) => [c, sanitizeName(c)] as const);
     const samples: Sample[] = [];
+    const states: Sample[] = [];
     const seen = new Set<string>();
     for (const row of res.rows) {
       const labels: Record<string, string> = {};
@@ -31,8 +33,26 @@ export const perfSchemaReplicationGroupMembers = defineCollector({
       if (seen.has(key)) continue;
       seen.add(key);
       samples.push({ labels, value: 1 });
+      const state = memberStateNumber(labelValue(row.MEMBER_STATE));
+      if (state !== undefined) {
+        states.push({
+          labels: {
+            channel_name: labelValue(row.CHANNEL_NAME),
+            member_id: labelValue(row.MEMBER_ID),
+            member_host: labelValue(row.MEMBER_HOST),
+            member_port: labelValue(row.MEMBER_PORT),
+          },
+          value: state,
+        });
+      }
     }
     if (samples.length === 0) return [];
+    const stateFamily = {
+      name: 'mysql_perf_schema_replication_group_member_state',
+      help: 'Group Replication member state as a number: 1 ONLINE, 2 RECOVERING, 3 OFFLINE, 4 ERROR, 5 UNREACHABLE.',
+      type: 'gauge' as const,
+      samples: states,
+    };
     return [
       {
         name: 'mysql_perf_schema_replication_group_member_info',
@@ -40,6 +60,7 @@ export const perfSchemaReplicationGroupMembers = defineCollector({
         type: 'gauge',
         samples,
       },
+      ...(states.length > 0 ? [stateFamily] : []),
     ];
   },
 });

@@ -27,6 +27,11 @@ const KNOWN: Readonly<Record<string, KeyKind>> = Object.freeze({
   'ssl-skip-verfication': 'bool',
   'server-public-key-path': 'string',
   'enable-cleartext-plugin': 'bool',
+  'get-server-public-key': 'bool',
+  'password-file': 'string',
+  'aws-iam-auth': 'bool',
+  'aws-region': 'string',
+  'cloud-sql-proxy': 'bool',
 });
 
 /** The understood keys with a one-line description each (the README's option-file reference). */
@@ -51,6 +56,16 @@ export const MY_CNF_KEY_HELP: Readonly<Record<string, string>> = Object.freeze({
     'Boolean (mysqld_exporter spelling, also `ssl-skip-verification`): TLS without verification.',
   'server-public-key-path': 'Pinned RSA public key of the server for caching_sha2_password without TLS.',
   'enable-cleartext-plugin': 'Boolean: allow mysql_clear_password (off unless set).',
+  'get-server-public-key':
+    'Boolean: for caching_sha2_password full authentication without TLS or a pinned key, ask the server for its RSA key and trust the first one it sends (warns at start-up).',
+  'password-file':
+    'File holding the password (one trailing newline is dropped); read at start and on reload. Relative to the option file.',
+  'aws-iam-auth':
+    'Boolean: RDS/Aurora IAM authentication: the password is an IAM auth token made from the AWS SDK default credentials, sent only over verified TLS, renewed every 10 minutes.',
+  'aws-region':
+    'AWS region of the RDS instance for aws-iam-auth (default: the SDK region chain, e.g. AWS_REGION).',
+  'cloud-sql-proxy':
+    'Boolean: the address is a Cloud SQL Auth Proxy on a loopback TCP port; that connection counts as protected (the proxy is the TLS end).',
 });
 
 /** Names of every understood key, in reference order. */
@@ -70,7 +85,6 @@ const UNSUPPORTED: readonly string[] = Object.freeze([
   'bind-address',
   'init-command',
   'default-auth',
-  'get-server-public-key',
   'ssl-capath',
   'ssl-crl',
   'ssl-crlpath',

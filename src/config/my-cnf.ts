@@ -55,6 +55,16 @@ import {
   type TlsVersion,
 } from './my-cnf-keys.js';
 import { type CnfSection, lexMyCnf } from './my-cnf-lexer.js';
+import {
+  MANAGED_KEYS,
+  type ManagedValues,
+  parseManagedValue,
+  passwordFileFromEnv,
+  passwordFilesUnread,
+  readPasswordFiles,
+  resolveManaged,
+} from './my-cnf-managed.js';
+import type { AuthExtras } from '../db/auth-extras.js';
 
 export type { Env } from './my-cnf-expand.js';
 
@@ -73,6 +83,8 @@ export interface AuthModule {
   readonly serverPublicKeyPath?: string;
   /** `enable-cleartext-plugin`: allow mysql_clear_password. Off unless the section opts in. */
   readonly allowCleartext: boolean;
+  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (my-cnf-managed.ts). */
+  readonly auth?: AuthExtras;
 }
 
 /** Command-line values that fill an empty `[client]`. */
@@ -127,6 +139,8 @@ interface Values {
   minVersion?: Setting<TlsVersion>;
   maxVersion?: Setting<TlsVersion>;
   versionList?: Setting<TlsVersion>;
+  /** The keys of my-cnf-managed.ts, merged per section chain (not inherited by Object.assign). */
+  managed?: ManagedValues;
 }
 
 type BoolField = 'ssl' | 'verifyServerCert' | 'skipVerify' | 'cleartext';
@@ -226,6 +240,12 @@ function collect(section: string, sections: readonly CnfSection[], env: Env, bas
       const at = <T>(value: T): Setting<T> => ({ value, section, line: l.line, key: l.rawKey });
       const bad = (message: string) => p.error(l.line, l.rawKey, message);
 
+      if (MANAGED_KEYS.has(c.key)) {
+        const m = parseManagedValue(c.key, c.kind === 'bool' && c.invert, text, baseDir);
+        if ('error' in m) bad(m.error);
+        else values.managed = { ...values.managed, [c.key]: at(m.value) };
+        continue;
+      }
       if (c.kind === 'bool') {
         const parsed = text === undefined ? true : parseBool(text);
         if (parsed === undefined) {
@@ -438,6 +458,8 @@ interface Parsed {
   readonly warnings: readonly ConfigProblem[];
   readonly errors: readonly ConfigProblem[];
   readonly files: readonly PathRef[];
+  /** Modules whose password is read from a file (password-file, MYSQLD_EXPORTER_PASSWORD_FILE). */
+  readonly passwordFiles: ReadonlyMap<string, PathRef>;
 }
 
 function parse(text: string, opts: MyCnfOptions): Parsed {
@@ -466,6 +488,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
   const probeOnly = !byName.has(DEFAULT_AUTH_MODULE) && names.length > 1;
   const modules = new Map<string, AuthModule>();
   const files: PathRef[] = [];
+  const passwordFiles = new Map<string, PathRef>();
   for (const name of names) {
     const parts = name.split('.');
     const chain = parts.map((_, i) => values.get(parts.slice(0, i + 1).join('.')));
@@ -495,6 +518,20 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
         `[${name}] sends the password in clear text to a server that asks for it, and TLS is off`,
       );
     }
+    const managed = resolveManaged(
+      name,
+      Object.assign({}, passwordFileFromEnv(opts.env, DEFAULT_AUTH_MODULE), ...chain.map((c) => c?.managed)),
+      v.password && (v.password.line !== undefined || Object.hasOwn(opts.env, PASSWORD_ENV))
+        ? v.password
+        : undefined,
+      resolveAddress(v),
+      tls,
+      p,
+    );
+    if (managed.passwordFile) {
+      refs.push(managed.passwordFile);
+      passwordFiles.set(name, managed.passwordFile);
+    }
     files.push(...refs);
     modules.set(
       name,
@@ -504,6 +541,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
         credentials: Object.freeze({ user, password: v.password?.value ?? '', tls }),
         ...(spk ? { serverPublicKeyPath: spk.value } : {}),
         allowCleartext,
+        ...(managed.auth ? { auth: managed.auth } : {}),
       }),
     );
   }
@@ -512,6 +550,7 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
     errors: [...lexed.errors, ...p.errors].sort(byLine),
     warnings: [...lexed.warnings, ...p.warnings].sort(byLine),
     files,
+    passwordFiles,
   };
 }
 
@@ -521,7 +560,8 @@ function parse(text: string, opts: MyCnfOptions): Parsed {
  */
 export function parseMyCnf(text: string, opts: MyCnfOptions): MyCnf {
   const r = parse(text, opts);
-  if (r.errors.length > 0) throw new ConfigError(r.errors);
+  const errors = [...r.errors, ...passwordFilesUnread(opts.path, r.passwordFiles)];
+  if (errors.length > 0) throw new ConfigError(errors);
   return Object.freeze({ modules: r.modules, warnings: Object.freeze(r.warnings) });
 }
 
@@ -650,5 +690,12 @@ export async function loadMyCnf(path: string, opts: LoadMyCnfOptions): Promise<M
     }
   }
   if (errors.length > 0) throw new ConfigError(errors);
-  return Object.freeze({ modules: r.modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
+  const modules = await readPasswordFiles(
+    path,
+    r.passwordFiles,
+    r.modules,
+    (p) => fs.readFile(p),
+    describeReferencedFile,
+  );
+  return Object.freeze({ modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
 }

@@ -27,16 +27,24 @@
  * - `mysql_clear_password` needs both `enable-cleartext-plugin` in the section AND verified TLS or a
  *   unix socket (stricter than mysqld_exporter, which only needs the flag). A pinned key does not help:
  *   the plugin has no encryption.
+ * - Opt-ins per section (auth-extras.ts, docs/managed.md): `get-server-public-key` lets
+ *   caching_sha2_password ask for the server key and trust the first one (as the MySQL client does);
+ *   `cloud-sql-proxy` makes a plain TCP connection to a loopback address count like a unix socket;
+ *   `aws-iam-auth` sends an IAM token with mysql_clear_password over verified TLS only, and the token
+ *   is generated only once that is known.
  */
 import { ExporterError } from '../errors.js';
-import { type KeyObject, constants, createHash, publicEncrypt } from 'node:crypto';
+import { type KeyObject, constants, createHash, createPublicKey, publicEncrypt } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import type { AuthPlugin } from 'mysql2';
+import { isLoopbackHost } from './auth-extras.js';
 
 export const REFUSED_UNVERIFIED_KEY =
   "refusing to send the password to an unverified server's public key; use TLS with a CA or server-public-key-path";
 export const REFUSED_CLEARTEXT_DISABLED =
   'refusing mysql_clear_password: the server asked for the password in clear text; set enable-cleartext-plugin in the auth module and use TLS with a CA or a unix socket';
+export const REFUSED_IAM_UNVERIFIED =
+  'refusing to send an IAM auth token over a connection that is not verified TLS; set tls = true with the RDS CA bundle in ssl-ca';
 export const REFUSED_CLEARTEXT_UNVERIFIED =
   'refusing mysql_clear_password over a connection that is not verified TLS or a unix socket; set tls = true with ssl-ca';
 
@@ -69,30 +77,51 @@ export interface AuthPolicy {
   readonly serverPublicKey?: KeyObject;
   /** `enable-cleartext-plugin` in the section. */
   readonly allowCleartext: boolean;
+  /** `get-server-public-key`: without a trusted channel or pinned key, ask the server for its key. */
+  readonly getServerPublicKey?: boolean;
+  /** `cloud-sql-proxy`: a plain TCP connection to a loopback address counts as protected. */
+  readonly loopbackProxy?: boolean;
+  /**
+   * `aws-iam-auth`: the password is this provider's token, sent with mysql_clear_password over
+   * verified TLS only (never a socket, a proxy or a pinned key).
+   */
+  readonly iamToken?: () => Promise<string>;
 }
 
 /** How the connection is protected right now, from the live socket, not from the configuration alone. */
-export type Channel = 'socket' | 'verified-tls' | 'unverified-tls' | 'plain-tcp';
+export type Channel = 'socket' | 'verified-tls' | 'unverified-tls' | 'loopback-proxy' | 'plain-tcp';
 
 export function channelOf(policy: AuthPolicy, stream: unknown): Channel {
   if (policy.socket) return 'socket';
   if (stream instanceof TLSSocket && stream.encrypted) {
     return policy.tlsMode === 'verify' && stream.authorized === true ? 'verified-tls' : 'unverified-tls';
   }
+  const remote = (stream as { remoteAddress?: unknown } | undefined)?.remoteAddress;
+  if (policy.loopbackProxy && typeof remote === 'string' && isLoopbackHost(remote)) return 'loopback-proxy';
   return 'plain-tcp';
 }
 
-const trusted = (c: Channel): boolean => c === 'socket' || c === 'verified-tls';
+const trusted = (c: Channel): boolean => c === 'socket' || c === 'verified-tls' || c === 'loopback-proxy';
 
 export type PasswordDecision =
   | { readonly kind: 'cleartext' }
   | { readonly kind: 'pinned-key'; readonly key: KeyObject }
+  | { readonly kind: 'fetch-key' }
   | { readonly kind: 'refuse'; readonly error: AuthRefusedError };
 
-/** caching_sha2_password full authentication and sha256_password: how (or whether) to send the password. */
-export function passwordDecision(policy: AuthPolicy, channel: Channel): PasswordDecision {
+/**
+ * caching_sha2_password full authentication and sha256_password: how (or whether) to send the
+ * password. `fetch-key` (ask the server for its key) only with `get-server-public-key` and only for
+ * caching_sha2_password (`fetchAllowed`), as in the MySQL client.
+ */
+export function passwordDecision(
+  policy: AuthPolicy,
+  channel: Channel,
+  fetchAllowed = false,
+): PasswordDecision {
   if (trusted(channel)) return { kind: 'cleartext' };
   if (policy.serverPublicKey) return { kind: 'pinned-key', key: policy.serverPublicKey };
+  if (fetchAllowed && policy.getServerPublicKey === true) return { kind: 'fetch-key' };
   return {
     kind: 'refuse',
     error: new AuthRefusedError('AUTH_REFUSED_UNVERIFIED_SERVER', REFUSED_UNVERIFIED_KEY),
@@ -101,6 +130,11 @@ export function passwordDecision(policy: AuthPolicy, channel: Channel): Password
 
 /** mysql_clear_password: allowed only with the section's opt-in over a trusted channel. */
 export function cleartextDecision(policy: AuthPolicy, channel: Channel): PasswordDecision {
+  if (policy.iamToken) {
+    return channel === 'verified-tls'
+      ? { kind: 'cleartext' }
+      : { kind: 'refuse', error: new AuthRefusedError('AUTH_REFUSED_CLEARTEXT', REFUSED_IAM_UNVERIFIED) };
+  }
   if (!policy.allowCleartext) {
     return {
       kind: 'refuse',
@@ -120,6 +154,7 @@ export function cleartextDecision(policy: AuthPolicy, channel: Channel): Passwor
 
 const FAST_AUTH_OK = 0x03;
 const PERFORM_FULL_AUTH = 0x04;
+const REQUEST_PUBLIC_KEY = 0x02;
 const SCRAMBLE_LENGTH = 20;
 
 function sha256(...parts: Buffer[]): Buffer {
@@ -151,6 +186,8 @@ function passwordBytes(password: string, nonce: Buffer, decision: PasswordDecisi
       return Buffer.from(`${password}\0`, 'utf8');
     case 'pinned-key':
       return encryptPassword(password, nonce, decision.key);
+    case 'fetch-key':
+      return Buffer.from([REQUEST_PUBLIC_KEY]);
     case 'refuse':
       throw decision.error;
   }
@@ -174,7 +211,7 @@ function cachingSha2(policy: AuthPolicy): AuthPlugin {
   return ({ connection }) => {
     const conn = view(connection);
     const password = conn.config?.password ?? '';
-    let state: 'initial' | 'token-sent' | 'done' = 'initial';
+    let state: 'initial' | 'token-sent' | 'key-requested' | 'done' = 'initial';
     let nonce: Buffer = Buffer.alloc(0);
     return (data: Buffer) => {
       if (state === 'initial') {
@@ -187,10 +224,24 @@ function cachingSha2(policy: AuthPolicy): AuthPlugin {
         return null;
       }
       if (state === 'token-sent' && data.length === 1 && data[0] === PERFORM_FULL_AUTH) {
-        state = 'done';
-        return passwordBytes(password, nonce, passwordDecision(policy, channelOf(policy, conn.stream)));
+        const decision = passwordDecision(policy, channelOf(policy, conn.stream), true);
+        state = decision.kind === 'fetch-key' ? 'key-requested' : 'done';
+        return passwordBytes(password, nonce, decision);
       }
-      // Includes a public key the server sends unasked: we never request one, never use one.
+      if (state === 'key-requested') {
+        // Only after we asked (get-server-public-key): the first key the server sends is trusted.
+        state = 'done';
+        let key: KeyObject;
+        try {
+          key = createPublicKey(data);
+        } catch {
+          throw new AuthProtocolError('caching_sha2_password: the server sent no usable RSA public key');
+        }
+        if (key.asymmetricKeyType !== 'rsa')
+          throw new AuthProtocolError('caching_sha2_password: the server key is not an RSA key');
+        return encryptPassword(password, nonce, key);
+      }
+      // Includes a public key the server sends unasked: we never use one we did not ask for.
       state = 'done';
       throw new AuthProtocolError('caching_sha2_password: unexpected authentication data from the server');
     };
@@ -217,14 +268,15 @@ function clearPassword(policy: AuthPolicy): AuthPlugin {
     const conn = view(connection);
     const password = conn.config?.password ?? '';
     let done = false;
-    return () => {
+    return (): Buffer | Promise<Buffer> => {
       if (done) throw new AuthProtocolError('mysql_clear_password: unexpected authentication data');
       done = true;
-      return passwordBytes(
-        password,
-        Buffer.alloc(0),
-        cleartextDecision(policy, channelOf(policy, conn.stream)),
-      );
+      const decision = cleartextDecision(policy, channelOf(policy, conn.stream));
+      const token = policy.iamToken;
+      // The IAM token is generated only once the channel is known to be verified TLS.
+      if (token && decision.kind === 'cleartext')
+        return token().then((t): Buffer => passwordBytes(t, Buffer.alloc(0), decision));
+      return passwordBytes(password, Buffer.alloc(0), decision);
     };
   };
 }

@@ -9,6 +9,7 @@ import type { PoolOptions, SslOptions } from 'mysql2';
 import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
 import { type AuthPolicy, authPlugins } from './auth-plugins.js';
+import { managedPolicy } from './managed-auth.js';
 import type { TargetOptions } from './target-options.js';
 
 /** Bytes a server may send before authentication completes (a greeting and auth packets are < 1 KiB). */
@@ -116,7 +117,10 @@ export function poolOptions(
     socket: a.kind === 'socket',
     allowCleartext: opts.allowCleartext === true,
     ...optional('serverPublicKey', pinnedKey(opts, read, log)),
+    ...managedPolicy(opts),
   };
+  // An IAM token replaces the password; the first handshake answer must not depend on it.
+  if (opts.auth?.awsIam) base.password = '';
   // Ours for caching_sha2_password, sha256_password and mysql_clear_password (auth-plugins.ts).
   // Never set authSwitchHandler (it bypasses every plugin check) nor infileStreamFactory.
   base.authPlugins = authPlugins(policy);

@@ -1,6 +1,7 @@
 /** What a Target is made from: address, credentials and TLS, pool and statement budgets. */
 import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
+import type { AuthExtras } from './auth-extras.js';
 
 export interface TlsSettings {
   readonly mode: 'off' | 'verify' | 'skip-verify';
@@ -35,6 +36,8 @@ export interface TargetOptions {
   readonly serverPublicKeyPath?: string;
   /** The section's `enable-cleartext-plugin` (still needs verified TLS or a socket; auth-plugins.ts). */
   readonly allowCleartext?: boolean;
+  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (auth-extras.ts). */
+  readonly auth?: AuthExtras;
   /** Bytes one statement may receive before its connection is destroyed (default 32 MiB). */
   readonly maxResultBytes?: number;
 }

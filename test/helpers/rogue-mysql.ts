@@ -17,6 +17,7 @@
  */
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { type Server, type Socket, createServer } from 'node:net';
+import { EOF, OK, columnDefinition, header, lenencStr, packet } from './mysql-packets.js';
 
 export type RogueMode =
   | 'clear-password'
@@ -80,36 +81,6 @@ const SERVER_CAPS =
 
 const MAX_PAYLOAD = 0xffffff;
 
-function header(length: number, seq: number): Buffer {
-  const h = Buffer.alloc(4);
-  h.writeUIntLE(length, 0, 3);
-  h[3] = seq & 0xff;
-  return h;
-}
-
-function packet(payload: Buffer, seq: number): Buffer {
-  return Buffer.concat([header(payload.length, seq), payload]);
-}
-
-function lenenc(n: number): Buffer {
-  if (n < 251) return Buffer.from([n]);
-  if (n < 0x10000) {
-    const b = Buffer.alloc(3);
-    b[0] = 0xfc;
-    b.writeUInt16LE(n, 1);
-    return b;
-  }
-  const b = Buffer.alloc(4);
-  b[0] = 0xfd;
-  b.writeUIntLE(n, 1, 3);
-  return b;
-}
-
-function lenencStr(s: string | Buffer): Buffer {
-  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
-  return Buffer.concat([lenenc(b.length), b]);
-}
-
 function greeting(nonce: Buffer, plugin: string, connectionId: number): Buffer {
   const caps = Buffer.alloc(4);
   caps.writeUInt32LE(SERVER_CAPS >>> 0, 0);
@@ -133,32 +104,9 @@ function greeting(nonce: Buffer, plugin: string, connectionId: number): Buffer {
   ]);
 }
 
-const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
-
 function errPacket(message: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0x28, 0x04]), Buffer.from(`#28000${message}`, 'utf8')]);
 }
-
-function columnDefinition(name: string): Buffer {
-  const tail = Buffer.alloc(13);
-  tail[0] = 0x0c;
-  // utf8mb4 (224). With utf8mb3 (33) mysql2 decodes through iconv-lite's cesu8, which builds each
-  // string a character at a time: ~30 bytes of heap per byte received (see docs/security.md).
-  tail.writeUInt16LE(224, 1);
-  tail.writeUInt32LE(65535, 3);
-  tail[7] = 0xfd; // VAR_STRING
-  return Buffer.concat([
-    lenencStr('def'),
-    lenencStr(''),
-    lenencStr(''),
-    lenencStr(''),
-    lenencStr(name),
-    lenencStr(name),
-    tail,
-  ]);
-}
-
-const EOF = Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]);
 
 /** Reassembles client packets (payload + sequence id) from a byte stream. */
 class PacketReader {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   infoSchemaProcesslist,
+  PERF_SCHEMA_PROCESSLIST_SQL,
   PROCESSLIST_SQL,
+  processlistStatement,
   sanitizeState,
 } from '../../../src/collectors/info-schema-processlist.js';
 import type { Cell, QueryResult } from '../../../src/model/rows.js';
@@ -45,10 +47,11 @@ test('sanitizeState follows mysqld_exporter', () => {
 });
 
 test('Percona 8.0.32 processlist: threads and seconds by command/state, processes by user and host', async () => {
-  const db = new FakeDb([[/information_schema\.processlist/, groupedFixture()]]);
+  const db = new FakeDb([[/(information|performance)_schema\.processlist/, groupedFixture()]]);
   const fams = await ok(build(infoSchemaProcesslist), MYSQL_80(), db);
   assert.equal(db.sent.length, 1);
-  assert.equal(db.sent[0]!.sql, PROCESSLIST_SQL);
+  // MySQL >= 8.0.22 reads performance_schema.processlist (same columns, same metric names).
+  assert.equal(db.sent[0]!.sql, PERF_SCHEMA_PROCESSLIST_SQL);
   assert.deepEqual(db.sent[0]!.params, [0, 10001]);
   assert.deepEqual(names(fams), [
     'mysql_info_schema_processlist_processes_by_host',
@@ -158,4 +161,13 @@ test('a server version older than 5.1 runs no query', async () => {
   const db = new FakeDb([]);
   assert.equal(await run(build(infoSchemaProcesslist), server('5.0.96-log'), db), undefined);
   assert.equal(db.sent.length, 0);
+});
+
+test('processlist statement: performance_schema from MySQL 8.0.22, information_schema before and on MariaDB', () => {
+  assert.equal(processlistStatement(server('8.0.22', '')), PERF_SCHEMA_PROCESSLIST_SQL);
+  assert.equal(processlistStatement(server('8.4.3', '')), PERF_SCHEMA_PROCESSLIST_SQL);
+  assert.equal(processlistStatement(server('8.0.21', '')), PROCESSLIST_SQL);
+  assert.equal(processlistStatement(MYSQL_57()), PROCESSLIST_SQL);
+  assert.equal(processlistStatement(MARIADB_1011()), PROCESSLIST_SQL);
+  assert.ok(PERF_SCHEMA_PROCESSLIST_SQL.includes('FROM performance_schema.processlist'));
 });

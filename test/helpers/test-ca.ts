@@ -1,0 +1,72 @@
+/** A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI), in a temp dir the caller removes. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestCa {
+  readonly dir: string;
+  /** CA certificate path (PEM). */
+  readonly caPath: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export function makeTestCa(san = 'IP:127.0.0.1'): TestCa {
+  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-ca-'));
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=mysql-exporter replay CA',
+  ]);
+  writeFileSync(
+    join(dir, 'server.ext'),
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=replay.test',
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  ]);
+  return {
+    dir,
+    caPath: join(dir, 'ca.pem'),
+    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+    key: readFileSync(join(dir, 'server.key'), 'utf8'),
+  };
+}
