@@ -103,7 +103,7 @@ export function duplicateSeries(text: string): string[] {
   return dups;
 }
 
-/** Parses the value of one series, e.g. `value(text, 'mysql_up')`. */
+/** Parses the value of one series, e.g. `sampleValue(text, 'mysql_up')`. */
 export function sampleValue(text: string, series: string): number | undefined {
   for (const line of text.split('\n')) {
     if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));

@@ -95,9 +95,10 @@ export function scrapeOnce(
   info: ServerInfo,
   db: Db,
   maxSeries = 1000,
+  targetKey = 'test:3306',
 ): Promise<ScrapeResult> {
   return scrape({
-    target: { key: 'test:3306', serverInfo: async () => info, db: () => db },
+    target: { key: targetKey, serverInfo: async () => info, db: () => db },
     collectors: [collector],
     signal: new AbortController().signal,
     concurrency: 1,

@@ -27,7 +27,7 @@ import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
-import { requireFamily as family, seriesValue as value } from '../helpers/samples.js';
+import { requireFamily, seriesValue } from '../helpers/samples.js';
 
 const EXPORTER = 'exporter_a';
 const EXPORTER_PW = 'pw-a';
@@ -138,17 +138,19 @@ function ok(r: Run): readonly MetricFamily[] {
 
 test('info_schema.processlist sees the idle admin session', async () => {
   const fams = ok(await runOne(build(infoSchemaProcesslist)));
-  const threads = family(fams, 'mysql_info_schema_processlist_threads');
-  assert.ok((value(threads, { command: 'sleep', state: 'unknown' }) ?? 0) >= 1);
+  const threads = requireFamily(fams, 'mysql_info_schema_processlist_threads');
+  assert.ok((seriesValue(threads, { command: 'sleep', state: 'unknown' }) ?? 0) >= 1);
   assert.ok(
-    (value(family(fams, 'mysql_info_schema_processlist_processes_by_user'), { mysql_user: 'admin' }) ?? 0) >=
-      1,
+    (seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_processes_by_user'), {
+      mysql_user: 'admin',
+    }) ?? 0) >= 1,
   );
   assert.ok(
-    (value(family(fams, 'mysql_info_schema_processlist_processes_by_host'), { client_host: '127.0.0.1' }) ??
-      0) >= 1,
+    (seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_processes_by_host'), {
+      client_host: '127.0.0.1',
+    }) ?? 0) >= 1,
   );
-  assert.ok(family(fams, 'mysql_info_schema_processlist_seconds').samples.length >= 1);
+  assert.ok(requireFamily(fams, 'mysql_info_schema_processlist_seconds').samples.length >= 1);
 });
 
 test('info_schema.processlist min_time filters on the server', async () => {
@@ -156,7 +158,7 @@ test('info_schema.processlist min_time filters on the server', async () => {
     await runOne(build(infoSchemaProcesslist, ['--collect.info_schema.processlist.min_time=100000'])),
   );
   const threads = fams.find((f) => f.name === 'mysql_info_schema_processlist_threads');
-  assert.equal(threads ? value(threads, { command: 'sleep', state: 'unknown' }) : undefined, undefined);
+  assert.equal(threads ? seriesValue(threads, { command: 'sleep', state: 'unknown' }) : undefined, undefined);
 });
 
 test('mysql.user reads the MariaDB view (global_priv) with and without privileges', async () => {
@@ -168,15 +170,18 @@ test('mysql.user reads the MariaDB view (global_priv) with and without privilege
     'mysql_mysql_max_user_connections',
   ]);
   const exporterLabels = { mysql_user: EXPORTER, hostmask: '127.0.0.1' };
-  assert.equal(value(family(plain, 'mysql_mysql_max_user_connections'), exporterLabels), 5);
+  assert.equal(seriesValue(requireFamily(plain, 'mysql_mysql_max_user_connections'), exporterLabels), 5);
 
   const r = await runOne(build(mysqlUser, ['--collect.mysql.user.privileges']));
   const fams = ok(r);
   assert.equal(fams.length, 4 + 29);
-  assert.equal(value(family(fams, 'mysql_mysql_process_priv'), exporterLabels), 1);
-  assert.equal(value(family(fams, 'mysql_mysql_super_priv'), exporterLabels), 0);
+  assert.equal(seriesValue(requireFamily(fams, 'mysql_mysql_process_priv'), exporterLabels), 1);
+  assert.equal(seriesValue(requireFamily(fams, 'mysql_mysql_super_priv'), exporterLabels), 0);
   assert.equal(
-    value(family(fams, 'mysql_mysql_select_priv'), { mysql_user: LIMITED, hostmask: '127.0.0.1' }),
+    seriesValue(requireFamily(fams, 'mysql_mysql_select_priv'), {
+      mysql_user: LIMITED,
+      hostmask: '127.0.0.1',
+    }),
     0,
   );
   assert.ok(!r.sent.some((s) => /authentication_string|Password/.test(s.replace('LIMIT 0', ''))));
@@ -184,17 +189,17 @@ test('mysql.user reads the MariaDB view (global_priv) with and without privilege
 
 test('info_schema.tables lists hostile names with the right labels', async () => {
   const fams = ok(await runOne(build(infoSchemaTables)));
-  const rows = family(fams, 'mysql_info_schema_table_rows');
-  assert.equal(value(rows, { schema: 'shop', table: 'orders' }), 3);
-  assert.ok(value(rows, { schema: WEIRD_DB, table: NEWLINE_TABLE }) !== undefined);
-  assert.ok(value(rows, { schema: UNICODE_DB, table: UNICODE_TABLE }) !== undefined);
-  assert.ok(value(rows, { schema: BACKTICK_DB, table: 't' }) !== undefined);
+  const rows = requireFamily(fams, 'mysql_info_schema_table_rows');
+  assert.equal(seriesValue(rows, { schema: 'shop', table: 'orders' }), 3);
+  assert.ok(seriesValue(rows, { schema: WEIRD_DB, table: NEWLINE_TABLE }) !== undefined);
+  assert.ok(seriesValue(rows, { schema: UNICODE_DB, table: UNICODE_TABLE }) !== undefined);
+  assert.ok(seriesValue(rows, { schema: BACKTICK_DB, table: 't' }) !== undefined);
   assert.ok(
     !rows.samples.some((s) =>
       ['mysql', 'sys', 'performance_schema', 'information_schema'].includes(s.labels.schema!),
     ),
   );
-  const version = family(fams, 'mysql_info_schema_table_version');
+  const version = requireFamily(fams, 'mysql_info_schema_table_version');
   const orders = version.samples.find((s) => s.labels.schema === 'shop' && s.labels.table === 'orders');
   assert.equal(orders?.labels.engine, 'InnoDB');
   assert.equal(orders?.labels.type, 'BASE TABLE');
@@ -208,8 +213,8 @@ test('info_schema.tables lists hostile names with the right labels', async () =>
     row_format: 'NONE',
     create_options: 'NONE',
   });
-  const size = family(fams, 'mysql_info_schema_table_size');
-  assert.ok((value(size, { schema: 'shop', table: 'orders', component: 'data_length' }) ?? 0) > 0);
+  const size = requireFamily(fams, 'mysql_info_schema_table_size');
+  assert.ok((seriesValue(size, { schema: 'shop', table: 'orders', component: 'data_length' }) ?? 0) > 0);
 });
 
 test('info_schema.tables with a database list binds the hostile names', async () => {
@@ -220,12 +225,12 @@ test('info_schema.tables with a database list binds the hostile names', async ()
   );
   const fams = ok(r);
   assert.equal(r.sent.length, 3);
-  const rows = family(fams, 'mysql_info_schema_table_rows');
+  const rows = requireFamily(fams, 'mysql_info_schema_table_rows');
   assert.deepEqual(
     rows.samples.map((s) => s.labels.schema).sort(),
     [BACKTICK_DB, UNICODE_DB, WEIRD_DB].sort(),
   );
-  assert.equal(value(rows, { schema: UNICODE_DB, table: UNICODE_TABLE }), 2);
+  assert.equal(seriesValue(rows, { schema: UNICODE_DB, table: UNICODE_TABLE }), 2);
 });
 
 test('info_schema.tables cap fails cleanly on the real server', async () => {
@@ -239,7 +244,7 @@ test('info_schema.innodb_tablespaces: MariaDB 10.11 columns detected once, real 
   const first = await runOne(c);
   const fams = ok(first);
   assert.equal(first.sent.length, 2);
-  const info = family(fams, 'mysql_info_schema_innodb_tablespace_space_info');
+  const info = requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info');
   const orders = info.samples.find((s) => s.labels.tablespace_name === 'shop/orders');
   assert.ok(orders);
   assert.equal(orders.labels.file_format, 'NONE');
@@ -248,7 +253,7 @@ test('info_schema.innodb_tablespaces: MariaDB 10.11 columns detected once, real 
   assert.ok(['Dynamic', 'NONE'].includes(orders.labels.row_format!));
   assert.ok(orders.value > 0);
   assert.ok(
-    (value(family(fams, 'mysql_info_schema_innodb_tablespace_file_size_bytes'), {
+    (seriesValue(requireFamily(fams, 'mysql_info_schema_innodb_tablespace_file_size_bytes'), {
       tablespace_name: 'shop/orders',
     }) ?? 0) > 0,
   );
@@ -265,25 +270,30 @@ test('info_schema.innodb_metrics uses the MariaDB ENABLED column', async () => {
   assert.equal(r.sent.length, 1);
   assert.match(r.sent[0]!, /ENABLED = 1/);
   assert.ok(
-    (value(family(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_pages'), { state: 'data' }) ?? 0) > 0,
+    (seriesValue(requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_pages'), {
+      state: 'data',
+    }) ?? 0) > 0,
   );
-  assert.equal(family(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_dirty_pages').samples.length, 1);
-  const reads = family(fams, 'mysql_info_schema_innodb_metrics_buffer_buffer_pool_reads_total');
+  assert.equal(
+    requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_dirty_pages').samples.length,
+    1,
+  );
+  const reads = requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_buffer_pool_reads_total');
   assert.equal(reads.type, 'counter');
   assert.ok(reads.samples[0]!.value > 0);
 });
 
 test('auto_increment.columns: next values and type maxima, hostile names included', async () => {
   const fams = ok(await runOne(build(autoIncrementColumns)));
-  const cur = family(fams, 'mysql_info_schema_auto_increment_column');
-  const max = family(fams, 'mysql_info_schema_auto_increment_column_max');
-  assert.equal(value(cur, { schema: 'shop', table: 'orders', column: 'id' }), 4);
-  assert.equal(value(max, { schema: 'shop', table: 'orders', column: 'id' }), 4294967295);
-  assert.equal(value(cur, { schema: WEIRD_DB, table: NEWLINE_TABLE, column: 'id' }), 42);
-  assert.equal(value(max, { schema: WEIRD_DB, table: NEWLINE_TABLE, column: 'id' }), 2 ** 63);
-  assert.equal(value(cur, { schema: UNICODE_DB, table: UNICODE_TABLE, column: 'id' }), 3);
-  assert.equal(value(max, { schema: UNICODE_DB, table: UNICODE_TABLE, column: 'id' }), 65535);
-  assert.equal(value(max, { schema: BACKTICK_DB, table: 't', column: 'id' }), 127);
+  const cur = requireFamily(fams, 'mysql_info_schema_auto_increment_column');
+  const max = requireFamily(fams, 'mysql_info_schema_auto_increment_column_max');
+  assert.equal(seriesValue(cur, { schema: 'shop', table: 'orders', column: 'id' }), 4);
+  assert.equal(seriesValue(max, { schema: 'shop', table: 'orders', column: 'id' }), 4294967295);
+  assert.equal(seriesValue(cur, { schema: WEIRD_DB, table: NEWLINE_TABLE, column: 'id' }), 42);
+  assert.equal(seriesValue(max, { schema: WEIRD_DB, table: NEWLINE_TABLE, column: 'id' }), 2 ** 63);
+  assert.equal(seriesValue(cur, { schema: UNICODE_DB, table: UNICODE_TABLE, column: 'id' }), 3);
+  assert.equal(seriesValue(max, { schema: UNICODE_DB, table: UNICODE_TABLE, column: 'id' }), 65535);
+  assert.equal(seriesValue(max, { schema: BACKTICK_DB, table: 't', column: 'id' }), 127);
 });
 
 test('binlog_size reads SHOW BINARY LOGS', async () => {
@@ -291,34 +301,35 @@ test('binlog_size reads SHOW BINARY LOGS', async () => {
   const r = await runOne(build(binlogSize));
   const fams = ok(r);
   assert.deepEqual(r.sent, ['SELECT @@log_bin AS log_bin', 'SHOW BINARY LOGS']);
-  assert.ok(family(fams, 'mysql_binlog_size_bytes').samples[0]!.value > 0);
-  const files = family(fams, 'mysql_binlog_files').samples[0]!.value;
+  assert.ok(requireFamily(fams, 'mysql_binlog_size_bytes').samples[0]!.value > 0);
+  const files = requireFamily(fams, 'mysql_binlog_files').samples[0]!.value;
   assert.ok(files >= 2);
-  assert.equal(family(fams, 'mysql_binlog_file_number').samples[0]!.value, files);
+  assert.equal(requireFamily(fams, 'mysql_binlog_file_number').samples[0]!.value, files);
 });
 
 test('info_schema.userstats and clientstats read the userstat tables', async () => {
   const users = ok(await runOne(build(infoSchemaUserstats)));
-  const total = family(users, 'mysql_info_schema_user_statistics_total_connections');
+  const total = requireFamily(users, 'mysql_info_schema_user_statistics_total_connections');
   assert.equal(total.type, 'counter');
-  assert.ok((value(total, { user: 'admin' }) ?? 0) >= 1);
+  assert.ok((seriesValue(total, { user: 'admin' }) ?? 0) >= 1);
   assert.equal(
-    family(users, 'mysql_info_schema_user_statistics_max_statement_time_exceeded').type,
+    requireFamily(users, 'mysql_info_schema_user_statistics_max_statement_time_exceeded').type,
     'untyped',
   );
   assert.ok(
-    (value(family(users, 'mysql_info_schema_user_statistics_rows_inserted_total'), { user: 'admin' }) ?? 0) >=
-      5,
+    (seriesValue(requireFamily(users, 'mysql_info_schema_user_statistics_rows_inserted_total'), {
+      user: 'admin',
+    }) ?? 0) >= 5,
   );
 
   const clients = ok(await runOne(build(infoSchemaClientstats)));
   assert.ok(
-    (value(family(clients, 'mysql_info_schema_client_statistics_total_connections'), {
+    (seriesValue(requireFamily(clients, 'mysql_info_schema_client_statistics_total_connections'), {
       client: '127.0.0.1',
     }) ?? 0) >= 1,
   );
   assert.equal(
-    family(clients, 'mysql_info_schema_client_statistics_max_statement_time_exceeded_total').type,
+    requireFamily(clients, 'mysql_info_schema_client_statistics_max_statement_time_exceeded_total').type,
     'counter',
   );
 });

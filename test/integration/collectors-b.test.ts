@@ -25,6 +25,7 @@ import { scrape } from '../../src/scrape/orchestrator.js';
 import type { MetricFamily, Sample } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+import { requireFamily } from '../helpers/samples.js';
 
 let primary: MariaDb;
 let replica: MariaDb;
@@ -124,12 +125,6 @@ function ok(r: Run): readonly MetricFamily[] {
   return r.outcome.families;
 }
 
-function fam(fams: readonly MetricFamily[], name: string): MetricFamily {
-  const f = fams.find((x) => x.name === name);
-  assert.ok(f, `no ${name}; got ${fams.map((x) => x.name).join(', ')}`);
-  return f;
-}
-
 function find(f: MetricFamily, pred: (s: Sample) => boolean): Sample {
   const s = f.samples.find(pred);
   assert.ok(s, `no matching sample in ${f.name}`);
@@ -146,7 +141,7 @@ test('perf_schema.eventsstatements: real digests of exporter_b, 29-column MariaD
   assert.ok(!names.includes('SUM_CPU_TIME') && !names.includes('QUANTILE_95'));
 
   const fams = ok(await runOne(perfSchemaEventsStatements));
-  const total = fam(fams, 'mysql_perf_schema_events_statements_total');
+  const total = requireFamily(fams, 'mysql_perf_schema_events_statements_total');
   const s = find(
     total,
     (x) =>
@@ -155,11 +150,11 @@ test('perf_schema.eventsstatements: real digests of exporter_b, 29-column MariaD
       /`t`/.test(x.labels.digest_text ?? ''),
   );
   assert.equal(s.value, 3);
-  const seconds = fam(fams, 'mysql_perf_schema_events_statements_seconds_total');
+  const seconds = requireFamily(fams, 'mysql_perf_schema_events_statements_seconds_total');
   assert.ok(find(seconds, (x) => x.labels.digest === s.labels.digest).value > 0);
-  const rowsSent = fam(fams, 'mysql_perf_schema_events_statements_rows_sent_total');
+  const rowsSent = requireFamily(fams, 'mysql_perf_schema_events_statements_rows_sent_total');
   assert.equal(find(rowsSent, (x) => x.labels.digest === s.labels.digest).value, 3);
-  const latency = fam(fams, 'mysql_perf_schema_events_statements_latency');
+  const latency = requireFamily(fams, 'mysql_perf_schema_events_statements_latency');
   assert.equal(find(latency, (x) => x.labels.digest === s.labels.digest && x.suffix === '_count').value, 3);
   assert.ok(!latency.samples.some((x) => x.labels.quantile !== undefined));
   assert.ok(!fams.some((f) => f.name.includes('cpu_time')));
@@ -180,7 +175,7 @@ test('perf_schema.eventsstatements: real digests of exporter_b, 29-column MariaD
     await runOne(perfSchemaEventsStatements, ['--collect.perf_schema.eventsstatements.digest_text_limit=6']),
   );
   assert.ok(
-    fam(short, 'mysql_perf_schema_events_statements_total').samples.every(
+    requireFamily(short, 'mysql_perf_schema_events_statements_total').samples.every(
       (x) => (x.labels.digest_text ?? '').length <= 6,
     ),
   );
@@ -198,8 +193,8 @@ test('perf_schema.file_instances: real files, datadir prefix removed, filter app
   const fams = ok(
     await runOne(perfSchemaFileInstances, [`--collect.perf_schema.file_instances.remove_prefix=${datadir}`]),
   );
-  const total = fam(fams, 'mysql_perf_schema_file_instances_total');
-  const bytes = fam(fams, 'mysql_perf_schema_file_instances_bytes');
+  const total = requireFamily(fams, 'mysql_perf_schema_file_instances_total');
+  const bytes = requireFamily(fams, 'mysql_perf_schema_file_instances_bytes');
   const ib = (x: Sample) =>
     x.labels.file_name === 'ibdata1' && x.labels.event_name === 'wait/io/file/innodb/innodb_data_file';
   assert.ok(find(total, (x) => ib(x) && x.labels.mode === 'read').value > 0);
@@ -210,24 +205,24 @@ test('perf_schema.file_instances: real files, datadir prefix removed, filter app
     await runOne(perfSchemaFileInstances, ['--collect.perf_schema.file_instances.filter=ibdata1$']),
   );
   const names = new Set(
-    fam(filtered, 'mysql_perf_schema_file_instances_total').samples.map((x) => x.labels.file_name),
+    requireFamily(filtered, 'mysql_perf_schema_file_instances_total').samples.map((x) => x.labels.file_name),
   );
   assert.deepEqual([...names], [`${datadir}ibdata1`]);
 });
 
 test('perf_schema.memory_events: MariaDB 10.11 has memory instrumentation', async () => {
   const fams = ok(await runOne(perfSchemaMemoryEvents));
-  const alloc = fam(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total');
+  const alloc = requireFamily(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total');
   assert.ok(find(alloc, (x) => x.labels.event_name === 'performance_schema/mutex_instances').value > 0);
   assert.ok(!alloc.samples.some((x) => x.labels.event_name?.startsWith('memory/')));
-  fam(fams, 'mysql_perf_schema_memory_events_used_bytes');
+  requireFamily(fams, 'mysql_perf_schema_memory_events_used_bytes');
 });
 
 test('engine_innodb_status: read views gauge from the live text', async () => {
   const r = await runOne(engineInnodbStatus);
   const fams = ok(r);
   assert.deepEqual(r.sent, ['SHOW ENGINE INNODB STATUS']);
-  const views = fam(fams, 'mysql_engine_innodb_read_views_open_inside_innodb');
+  const views = requireFamily(fams, 'mysql_engine_innodb_read_views_open_inside_innodb');
   assert.ok(views.samples[0]!.value >= 0);
 });
 
@@ -237,18 +232,18 @@ test('heartbeat: pt-heartbeat table, local and UTC time, hostile identifiers via
       " UNIX_TIMESTAMP('2024-05-01T12:00:01.500000') AS c, UNIX_TIMESTAMP(UTC_TIMESTAMP(6)) AS utc",
   );
   const fams = ok(await runOne(heartbeat));
-  const stored = fam(fams, 'mysql_heartbeat_stored_timestamp_seconds');
+  const stored = requireFamily(fams, 'mysql_heartbeat_stored_timestamp_seconds');
   assert.equal(find(stored, (x) => x.labels.server_id === '1').value, Number(expected!.a));
   assert.equal(find(stored, (x) => x.labels.server_id === '7').value, Number(expected!.b));
   const now = find(
-    fam(fams, 'mysql_heartbeat_now_timestamp_seconds'),
+    requireFamily(fams, 'mysql_heartbeat_now_timestamp_seconds'),
     (x) => x.labels.server_id === '1',
   ).value;
   assert.ok(Math.abs(now - Date.now() / 1000) < 120, `now ${now}`);
 
   const utc = ok(await runOne(heartbeat, ['--collect.heartbeat.utc']));
   const utcNow = find(
-    fam(utc, 'mysql_heartbeat_now_timestamp_seconds'),
+    requireFamily(utc, 'mysql_heartbeat_now_timestamp_seconds'),
     (x) => x.labels.server_id === '1',
   ).value;
   assert.ok(Math.abs(utcNow - Number(expected!.utc)) < 60);
@@ -259,7 +254,7 @@ test('heartbeat: pt-heartbeat table, local and UTC time, hostile identifiers via
       `--collect.heartbeat.table=${HOSTILE_TABLE}`,
     ]),
   );
-  const hs = fam(hostile, 'mysql_heartbeat_stored_timestamp_seconds');
+  const hs = requireFamily(hostile, 'mysql_heartbeat_stored_timestamp_seconds');
   assert.deepEqual(hs.samples, [{ labels: { server_id: '42' }, value: Number(expected!.c) }]);
 
   const missing = await runOne(heartbeat, ['--collect.heartbeat.table=no_such_table']);
@@ -270,7 +265,7 @@ test('heartbeat: pt-heartbeat table, local and UTC time, hostile identifiers via
 test('slave_hosts: SHOW SLAVE HOSTS on a primary with a registered replica', async () => {
   const r = await runOne(slaveHosts);
   assert.deepEqual(r.sent, ['SHOW SLAVE HOSTS']);
-  const info = fam(ok(r), 'mysql_heartbeat_mysql_slave_hosts_info');
+  const info = requireFamily(ok(r), 'mysql_heartbeat_mysql_slave_hosts_info');
   assert.deepEqual(info.samples, [
     {
       labels: { server_id: '2', slave_host: 'replica-b', port: '3399', master_id: '1', slave_uuid: '' },

@@ -21,7 +21,7 @@ import {
   type ReplicationPair,
   startReplicationPair,
 } from '../helpers/mariadb.js';
-import { findFamily as family, familyValue as value } from '../helpers/samples.js';
+import { findFamily, familyValue } from '../helpers/samples.js';
 import { QRT_RANGE_BASE_10_LES } from '../helpers/fixtures.js';
 
 const EXPORTER_USER = 'exporter';
@@ -94,18 +94,18 @@ describe('global_status (real MariaDB)', () => {
     const families = await collect(globalStatusCollector, primary);
     assert.ok(families.length > 50, `${families.length} families`);
     // The server may be younger than a second here: compare with its own Uptime read right after.
-    const uptime = value(families, 'mysql_global_status_uptime');
+    const uptime = familyValue(families, 'mysql_global_status_uptime');
     const serverUptime = Number((await pair.primary.sql("SHOW GLOBAL STATUS LIKE 'Uptime'"))[0]?.Value);
     assert.ok(
       uptime !== undefined && uptime <= serverUptime && uptime >= serverUptime - 1,
       `${uptime} vs ${serverUptime}`,
     );
-    assert.ok((value(families, 'mysql_global_status_commands_total', { command: 'insert' }) ?? 0) >= 1);
-    assert.ok((value(families, 'mysql_global_status_commands_total', { command: 'select' }) ?? 0) >= 1);
-    assert.ok((value(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }) ?? 0) > 0);
-    assert.notEqual(value(families, 'mysql_global_status_buffer_pool_dirty_pages'), undefined);
-    assert.ok((value(families, 'mysql_global_status_threads_connected') ?? 0) >= 1);
-    assert.equal(family(families, 'mysql_galera_status_info'), undefined); // not a Galera node
+    assert.ok((familyValue(families, 'mysql_global_status_commands_total', { command: 'insert' }) ?? 0) >= 1);
+    assert.ok((familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }) ?? 0) >= 1);
+    assert.ok((familyValue(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }) ?? 0) > 0);
+    assert.notEqual(familyValue(families, 'mysql_global_status_buffer_pool_dirty_pages'), undefined);
+    assert.ok((familyValue(families, 'mysql_global_status_threads_connected') ?? 0) >= 1);
+    assert.equal(findFamily(families, 'mysql_galera_status_info'), undefined); // not a Galera node
   });
 });
 
@@ -117,7 +117,7 @@ describe('global_variables (real MariaDB)', () => {
       "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'version_comment', 'innodb_version', 'tx_isolation')",
     );
     const v = new Map(rows.map((r) => [String(r.Variable_name), String(r.Value)]));
-    assert.deepEqual(family(families, 'mysql_version_info')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_version_info')?.samples, [
       {
         labels: {
           innodb_version: v.get('innodb_version') ?? '',
@@ -128,13 +128,16 @@ describe('global_variables (real MariaDB)', () => {
       },
     ]);
     assert.match(v.get('version') ?? '', /MariaDB/);
-    assert.equal(value(families, 'mysql_transaction_isolation', { level: v.get('tx_isolation') ?? '' }), 1);
-    assert.equal(value(families, 'mysql_global_variables_max_connections'), 200); // the harness sets it
-    assert.equal(value(families, 'mysql_global_variables_log_bin'), 1);
-    assert.equal(value(families, 'mysql_global_variables_server_id'), 1);
-    assert.equal(value(families, 'mysql_global_variables_query_response_time_stats'), 1);
+    assert.equal(
+      familyValue(families, 'mysql_transaction_isolation', { level: v.get('tx_isolation') ?? '' }),
+      1,
+    );
+    assert.equal(familyValue(families, 'mysql_global_variables_max_connections'), 200); // the harness sets it
+    assert.equal(familyValue(families, 'mysql_global_variables_log_bin'), 1);
+    assert.equal(familyValue(families, 'mysql_global_variables_server_id'), 1);
+    assert.equal(familyValue(families, 'mysql_global_variables_query_response_time_stats'), 1);
     const replicaVars = await collect(globalVariablesCollector, replica);
-    assert.equal(value(replicaVars, 'mysql_global_variables_server_id'), 2);
+    assert.equal(familyValue(replicaVars, 'mysql_global_variables_server_id'), 2);
   });
 });
 
@@ -146,23 +149,23 @@ describe('slave_status (real MariaDB replication)', () => {
   test('the replica: threads running, lag present, labels, GTID position', async () => {
     const families = await collect(slaveStatusCollector, replica);
     const labels = { master_host: '127.0.0.1', master_uuid: '', channel_name: '', connection_name: '' };
-    assert.equal(value(families, 'mysql_slave_status_slave_io_running', labels), 1);
-    assert.equal(value(families, 'mysql_slave_status_slave_sql_running', labels), 1);
-    const lag = value(families, 'mysql_slave_status_seconds_behind_master', labels);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', labels), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_sql_running', labels), 1);
+    const lag = familyValue(families, 'mysql_slave_status_seconds_behind_master', labels);
     assert.ok(lag !== undefined && lag >= 0, `seconds_behind_master = ${lag}`);
-    assert.equal(value(families, 'mysql_slave_status_sql_delay', labels), 0);
-    assert.equal(value(families, 'mysql_slave_status_master_port', labels), pair.primary.port);
-    assert.equal(value(families, 'mysql_slave_status_master_server_id', labels), 1);
-    assert.equal(family(families, 'mysql_slave_status_slave_io_running')?.type, 'untyped');
+    assert.equal(familyValue(families, 'mysql_slave_status_sql_delay', labels), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_master_port', labels), pair.primary.port);
+    assert.equal(familyValue(families, 'mysql_slave_status_master_server_id', labels), 1);
+    assert.equal(findFamily(families, 'mysql_slave_status_slave_io_running')?.type, 'untyped');
     // Gtid_IO_Pos is `0-1-<seq>` (domain 0, primary server_id 1): compare with the server's own answer.
     const [status] = await pair.replica.sql('SHOW ALL SLAVES STATUS');
     const seq = Number(String(status?.Gtid_IO_Pos).split('-')[2]);
     assert.ok(seq >= 1, `Gtid_IO_Pos ${String(status?.Gtid_IO_Pos)}`);
     assert.equal(
-      value(families, 'mysql_slave_status_gtid_io_pos', { ...labels, domain_id: '0', server_id: '1' }),
+      familyValue(families, 'mysql_slave_status_gtid_io_pos', { ...labels, domain_id: '0', server_id: '1' }),
       seq,
     );
-    assert.equal(family(families, 'mysql_slave_status_gtid_io_pos')?.type, 'gauge');
+    assert.equal(findFamily(families, 'mysql_slave_status_gtid_io_pos')?.type, 'gauge');
   });
 });
 
@@ -170,7 +173,7 @@ describe('info_schema.query_response_time (real MariaDB plugin)', () => {
   test('histogram with the +Inf bucket equal to _count; _READ/_WRITE exactly when the server has them', async () => {
     for (let i = 0; i < 20; i++) await pair.primary.sql('SELECT 1', 'SELECT SLEEP(0.001)');
     const families = await collect(queryResponseTimeCollector, primary);
-    const f = family(families, 'mysql_info_schema_query_response_time_seconds');
+    const f = findFamily(families, 'mysql_info_schema_query_response_time_seconds');
     assert.equal(f?.type, 'histogram');
     const buckets = f?.samples.filter((s) => s.suffix === '_bucket') ?? [];
     const inf = buckets.find((s) => s.labels.le === '+Inf')?.value;
@@ -190,11 +193,11 @@ describe('info_schema.query_response_time (real MariaDB plugin)', () => {
     );
     const names = new Set(tables.map((r) => String(r.n)));
     assert.equal(
-      family(families, 'mysql_info_schema_read_query_response_time_seconds') !== undefined,
+      findFamily(families, 'mysql_info_schema_read_query_response_time_seconds') !== undefined,
       names.has('QUERY_RESPONSE_TIME_READ'),
     );
     assert.equal(
-      family(families, 'mysql_info_schema_write_query_response_time_seconds') !== undefined,
+      findFamily(families, 'mysql_info_schema_write_query_response_time_seconds') !== undefined,
       names.has('QUERY_RESPONSE_TIME_WRITE'),
     );
   });

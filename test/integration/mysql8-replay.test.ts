@@ -26,7 +26,8 @@ const PW = 'Replay#pw "8.4"';
 const cnfString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 1e-6;
 
-function value(body: string, name: string, labels: Record<string, string>): number | undefined {
+/** The value of the first series of `name` in a text exposition that has these labels (and maybe others). */
+function exposedValue(body: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of body.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
@@ -107,7 +108,7 @@ describe('MySQL 8.4 replay, end to end through mysql2', () => {
       'info_schema.innodb_cmp',
       'info_schema.innodb_cmpmem',
     ])
-      assert.equal(value(r.body, SUCCESS, { collector: `collect.${c}` }), 1, c);
+      assert.equal(exposedValue(r.body, SUCCESS, { collector: `collect.${c}` }), 1, c);
     const sql = replay.statements.map((s) => s.sql);
     assert.ok(sql.includes('SHOW REPLICA STATUS'));
     assert.ok(!sql.includes('SHOW SLAVE STATUS'), 'MySQL 8.4 gets the 8.0.22 statement only');
@@ -116,9 +117,9 @@ describe('MySQL 8.4 replay, end to end through mysql2', () => {
     );
     assert.equal(sampleValue(r.body, 'mysql_global_status_uptime'), Number(uptime?.Value));
     const ch = { channel_name: 'master1', master_host: 'mysql-master1' };
-    assert.equal(value(r.body, 'mysql_slave_status_seconds_behind_source', ch), 0);
-    assert.equal(value(r.body, 'mysql_slave_status_seconds_behind_master', ch), 0);
-    assert.equal(value(r.body, 'mysql_slave_status_slave_io_running', ch), 1);
+    assert.equal(exposedValue(r.body, 'mysql_slave_status_seconds_behind_source', ch), 0);
+    assert.equal(exposedValue(r.body, 'mysql_slave_status_seconds_behind_master', ch), 0);
+    assert.equal(exposedValue(r.body, 'mysql_slave_status_slave_io_running', ch), 1);
     assert.ok(r.body.includes('mysql_version_info{'), 'version info exported');
   });
 
@@ -146,47 +147,49 @@ describe('MySQL 8.4 replay, end to end through mysql2', () => {
       'perf_schema.replication_group_members',
       'slave_hosts',
     ])
-      assert.equal(value(r.body, SUCCESS, { collector: `collect.${c}` }), 1, c);
+      assert.equal(exposedValue(r.body, SUCCESS, { collector: `collect.${c}` }), 1, c);
     const sql = replay.statements.map((s) => s.sql);
     assert.ok(sql.some((s) => s.includes('FROM performance_schema.processlist')));
     assert.ok(!sql.some((s) => s.includes('FROM information_schema.processlist')));
     assert.ok(sql.includes('SHOW REPLICAS'));
     // Processlist (Percona 8.0.32 capture, minus the capturing session): two idle msandbox sessions.
     assert.equal(
-      value(r.body, 'mysql_info_schema_processlist_threads', { command: 'sleep', state: 'unknown' }),
+      exposedValue(r.body, 'mysql_info_schema_processlist_threads', { command: 'sleep', state: 'unknown' }),
       2,
     );
     assert.equal(
-      value(r.body, 'mysql_info_schema_processlist_seconds', { command: 'sleep', state: 'unknown' }),
+      exposedValue(r.body, 'mysql_info_schema_processlist_seconds', { command: 'sleep', state: 'unknown' }),
       2520,
     );
     assert.equal(
-      value(r.body, 'mysql_info_schema_processlist_processes_by_user', { mysql_user: 'msandbox' }),
+      exposedValue(r.body, 'mysql_info_schema_processlist_processes_by_user', { mysql_user: 'msandbox' }),
       3,
     );
     // Replication lag, worked out by hand from the fixture rows.
     const m1 = { channel_name: 'master1' };
     const m2 = { channel_name: 'master2' };
-    assert.ok(near(value(r.body, 'mysql_perf_schema_replication_applier_lag_seconds', m1), 12.245488));
-    assert.ok(near(value(r.body, 'mysql_perf_schema_replication_applier_queue_lag_seconds', m1), 13.180415));
-    assert.equal(value(r.body, 'mysql_perf_schema_replication_applier_queue_transactions', m1), 2);
+    assert.ok(near(exposedValue(r.body, 'mysql_perf_schema_replication_applier_lag_seconds', m1), 12.245488));
+    assert.ok(
+      near(exposedValue(r.body, 'mysql_perf_schema_replication_applier_queue_lag_seconds', m1), 13.180415),
+    );
+    assert.equal(exposedValue(r.body, 'mysql_perf_schema_replication_applier_queue_transactions', m1), 2);
     assert.ok(
       near(
-        value(r.body, 'mysql_perf_schema_replication_last_applied_transaction_timestamp_seconds', m1),
+        exposedValue(r.body, 'mysql_perf_schema_replication_last_applied_transaction_timestamp_seconds', m1),
         1764753598.301775,
       ),
     );
     assert.ok(
       near(
-        value(r.body, 'mysql_perf_schema_replication_last_queued_transaction_timestamp_seconds', m1),
+        exposedValue(r.body, 'mysql_perf_schema_replication_last_queued_transaction_timestamp_seconds', m1),
         1764753611.48219,
       ),
     );
-    assert.equal(value(r.body, 'mysql_perf_schema_replication_applier_lag_seconds', m2), 0);
-    assert.equal(value(r.body, 'mysql_perf_schema_replication_applier_queue_lag_seconds', m2), 0);
-    assert.equal(value(r.body, 'mysql_perf_schema_replication_applier_queue_transactions', m2), 0);
+    assert.equal(exposedValue(r.body, 'mysql_perf_schema_replication_applier_lag_seconds', m2), 0);
+    assert.equal(exposedValue(r.body, 'mysql_perf_schema_replication_applier_queue_lag_seconds', m2), 0);
+    assert.equal(exposedValue(r.body, 'mysql_perf_schema_replication_applier_queue_transactions', m2), 0);
     const state = (host: string) =>
-      value(r.body, 'mysql_perf_schema_replication_group_member_state', { member_host: host });
+      exposedValue(r.body, 'mysql_perf_schema_replication_group_member_state', { member_host: host });
     assert.deepEqual(
       [state('db-1.example.internal'), state('db-2.example.internal'), state('db-3.example.internal')],
       [1, 1, 2],

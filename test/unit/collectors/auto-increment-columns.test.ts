@@ -10,7 +10,13 @@ import {
   maxForType,
 } from '../../../src/collectors/auto-increment-columns.js';
 import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import { build, fails, family, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = ['table_schema', 'table_name', 'column_name', 'auto_increment', 'data_type', 'column_type'];
 
@@ -47,26 +53,26 @@ test('current value and type maximum per (schema, table, column)', async () => {
       ]),
     ],
   ]);
-  const fams = await ok(build(autoIncrementColumns), MYSQL_80(), db);
+  const fams = await expectSuccess(buildCollector(autoIncrementColumns), MYSQL_80(), db);
   assert.deepEqual(db.sent[0]!.params, [5001]);
-  const cur = family(fams, 'mysql_info_schema_auto_increment_column');
-  const max = family(fams, 'mysql_info_schema_auto_increment_column_max');
+  const cur = requireFamily(fams, 'mysql_info_schema_auto_increment_column');
+  const max = requireFamily(fams, 'mysql_info_schema_auto_increment_column_max');
   assert.equal(cur.type, 'gauge');
-  assert.equal(value(cur, { schema: 'shop', table: 'orders', column: 'id' }), 1042);
-  assert.equal(value(max, { schema: 'shop', table: 'orders', column: 'id' }), 4294967295);
-  assert.equal(value(cur, { schema: 'we\'ird"db', table: 'tâble', column: 'pk' }), 7);
-  assert.equal(value(max, { schema: 'we\'ird"db', table: 'tâble', column: 'pk' }), 2 ** 63);
+  assert.equal(seriesValue(cur, { schema: 'shop', table: 'orders', column: 'id' }), 1042);
+  assert.equal(seriesValue(max, { schema: 'shop', table: 'orders', column: 'id' }), 4294967295);
+  assert.equal(seriesValue(cur, { schema: 'we\'ird"db', table: 'tâble', column: 'pk' }), 7);
+  assert.equal(seriesValue(max, { schema: 'we\'ird"db', table: 'tâble', column: 'pk' }), 2 ** 63);
   // A non-integer type has no maximum; a NULL value (no row yet) has no current value.
-  assert.equal(value(cur, { schema: 'legacy', table: 'f', column: 'id' }), 3);
-  assert.equal(value(max, { schema: 'legacy', table: 'f', column: 'id' }), undefined);
-  assert.equal(value(cur, { schema: 'shop', table: 'empty', column: 'id' }), undefined);
-  assert.equal(value(max, { schema: 'shop', table: 'empty', column: 'id' }), 2147483647);
+  assert.equal(seriesValue(cur, { schema: 'legacy', table: 'f', column: 'id' }), 3);
+  assert.equal(seriesValue(max, { schema: 'legacy', table: 'f', column: 'id' }), undefined);
+  assert.equal(seriesValue(cur, { schema: 'shop', table: 'empty', column: 'id' }), undefined);
+  assert.equal(seriesValue(max, { schema: 'shop', table: 'empty', column: 'id' }), 2147483647);
 });
 
 test('an empty result gives no families (MySQL 5.7, MariaDB)', async () => {
   for (const s of [MYSQL_57(), MARIADB_1011()]) {
     const db = new FakeDb([[/STRAIGHT_JOIN/, result(COLUMNS, [])]]);
-    assert.deepEqual(await ok(build(autoIncrementColumns), s, db), []);
+    assert.deepEqual(await expectSuccess(buildCollector(autoIncrementColumns), s, db), []);
   }
 });
 
@@ -80,8 +86,8 @@ test('max_series: more columns than fit fail the collector', async () => {
       ]),
     ],
   ]);
-  const err = await fails(
-    build(autoIncrementColumns, ['--collect.auto_increment.columns.max_series=3']),
+  const err = await expectFailure(
+    buildCollector(autoIncrementColumns, ['--collect.auto_increment.columns.max_series=3']),
     MYSQL_80(),
     db,
   );
@@ -91,6 +97,6 @@ test('max_series: more columns than fit fail the collector', async () => {
 
 test('a server version older than 5.1 runs no query', async () => {
   const db = new FakeDb([]);
-  assert.equal(await run(build(autoIncrementColumns), server('5.0.96'), db), undefined);
+  assert.equal(await scrapeOutcome(buildCollector(autoIncrementColumns), server('5.0.96'), db), undefined);
   assert.equal(db.sent.length, 0);
 });

@@ -13,7 +13,8 @@ import {
   result,
   server,
 } from '../../helpers/fixtures.js';
-import { build, family, run, valid } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily } from '../../helpers/samples.js';
 
 const PERCONA_57 = () => server('5.7.44-48', 'Percona Server (GPL), Release 48, Revision 497f936a373');
 const MARIADB_104 = () => server('10.4.34-MariaDB', 'mariadb.org binary distribution');
@@ -56,7 +57,7 @@ test('numeric and boolean-word rows become untyped metrics; text rows are skippe
       ),
     ],
   ]);
-  const outcome = await run(build(engineTokudbStatus), PERCONA_57(), db);
+  const outcome = await scrapeOutcome(buildCollector(engineTokudbStatus), PERCONA_57(), db);
   assert.equal(outcome?.success, true, outcome?.error);
   const fams = outcome!.families;
   assert.deepEqual(
@@ -68,14 +69,18 @@ test('numeric and boolean-word rows become untyped metrics; text rows are skippe
       'mysql_engine_tokudb_ft_uncompressed_and_compressed_bytes_written_leaf',
     ],
   );
-  assert.equal(family(fams, 'mysql_engine_tokudb_cachetable_miss').samples[0]!.value, 12345);
-  assert.equal(family(fams, 'mysql_engine_tokudb_cachetable_miss').type, 'untyped');
-  assert.equal(family(fams, 'mysql_engine_tokudb_filesystem_enospc_redzone_state').samples[0]!.value, 0);
+  assert.equal(requireFamily(fams, 'mysql_engine_tokudb_cachetable_miss').samples[0]!.value, 12345);
+  assert.equal(requireFamily(fams, 'mysql_engine_tokudb_cachetable_miss').type, 'untyped');
   assert.equal(
-    family(fams, 'mysql_engine_tokudb_ft_uncompressed_and_compressed_bytes_written_leaf').samples[0]!.value,
+    requireFamily(fams, 'mysql_engine_tokudb_filesystem_enospc_redzone_state').samples[0]!.value,
+    0,
+  );
+  assert.equal(
+    requireFamily(fams, 'mysql_engine_tokudb_ft_uncompressed_and_compressed_bytes_written_leaf').samples[0]!
+      .value,
     2.5,
   );
-  valid(fams);
+  validSeriesCount(fams);
 });
 
 test('where TokuDB can exist but is not loaded: one statement, one clear reason', async () => {
@@ -85,7 +90,7 @@ test('where TokuDB can exist but is not loaded: one statement, one clear reason'
   );
   for (const info of [PERCONA_57(), MARIADB_104()]) {
     const db = new FakeDb([[/TOKUDB/, err]]);
-    await assert.rejects(build(engineTokudbStatus).collect(context(db, info)), (e: unknown) => {
+    await assert.rejects(buildCollector(engineTokudbStatus).collect(context(db, info)), (e: unknown) => {
       assert.ok(e instanceof CollectorError);
       assert.match(e.message, /^TokuDB is not loaded on this server .*--collect\.engine_tokudb_status$/);
       assert.doesNotMatch(e.message, /\n/);
@@ -107,10 +112,14 @@ test('servers where TokuDB cannot exist run no query', async () => {
     server('10.5.1-MariaDB'),
   ]) {
     const db = new FakeDb([]);
-    assert.equal(await run(build(engineTokudbStatus), info, db), undefined, info.versionString);
+    assert.equal(
+      await scrapeOutcome(buildCollector(engineTokudbStatus), info, db),
+      undefined,
+      info.versionString,
+    );
     assert.equal(db.sent.length, 0);
   }
-  const c = build(engineTokudbStatus);
+  const c = buildCollector(engineTokudbStatus);
   assert.ok(c.supports(server('8.0.27-18', 'Percona Server (GPL), Release 18')));
   assert.ok(c.supports(MARIADB_104()));
 });

@@ -22,7 +22,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
-import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
+import { findFamily, familyValue } from '../../helpers/samples.js';
 
 async function collect(
   res: QueryResult,
@@ -92,13 +92,13 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
         if (v === undefined || where === 'dropped') {
           if (where !== 'dropped') continue;
           assert.equal(
-            value(families, 'mysql_global_status_buffer_pool_pages', { state: 'total' }),
+            familyValue(families, 'mysql_global_status_buffer_pool_pages', { state: 'total' }),
             undefined,
           );
           continue;
         }
         expected++;
-        assert.equal(value(families, where.name, where.labels), v, `${dir}: ${name}`);
+        assert.equal(familyValue(families, where.name, where.labels), v, `${dir}: ${name}`);
       }
       const galera = families.filter((f) => f.name.startsWith('mysql_galera_'));
       assert.equal(seriesCount(families) - seriesCount(galera), expected, 'no extra series');
@@ -107,61 +107,72 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
 
   test('mysql-5.7: values read from the file', async () => {
     const { families } = await collect(loadTsv('mysql-5.7/show-global-status.tsv'), MYSQL_57());
-    assert.equal(value(families, 'mysql_global_status_commands_total', { command: 'select' }), 33);
-    assert.equal(value(families, 'mysql_global_status_handlers_total', { handler: 'read_rnd_next' }), 49678);
-    assert.equal(value(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }), 252);
-    assert.equal(value(families, 'mysql_global_status_innodb_row_ops_total', { operation: 'read' }), 46274);
-    assert.equal(value(families, 'mysql_global_status_uptime'), 546);
-    assert.equal(value(families, 'mysql_global_status_threads_connected'), 3);
-    assert.equal(value(families, 'mysql_global_status_questions'), 423);
+    assert.equal(familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }), 33);
+    assert.equal(
+      familyValue(families, 'mysql_global_status_handlers_total', { handler: 'read_rnd_next' }),
+      49678,
+    );
+    assert.equal(familyValue(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }), 252);
+    assert.equal(
+      familyValue(families, 'mysql_global_status_innodb_row_ops_total', { operation: 'read' }),
+      46274,
+    );
+    assert.equal(familyValue(families, 'mysql_global_status_uptime'), 546);
+    assert.equal(familyValue(families, 'mysql_global_status_threads_connected'), 3);
+    assert.equal(familyValue(families, 'mysql_global_status_questions'), 423);
     // Ssl_server_not_after is empty on this server: skipped, not zero.
-    assert.equal(family(families, 'mysql_global_status_ssl_server_not_after'), undefined);
+    assert.equal(findFamily(families, 'mysql_global_status_ssl_server_not_after'), undefined);
   });
 
   test('mysql-8.0.30: grouped families, types and HELP texts', async () => {
     const { families } = await collect(loadTsv('mysql-8.0.30/show-global-status.tsv'), MYSQL_80());
-    const commands = family(families, 'mysql_global_status_commands_total');
+    const commands = findFamily(families, 'mysql_global_status_commands_total');
     assert.equal(commands?.type, 'counter');
     assert.equal(commands?.help, 'Total number of executed MySQL commands.');
-    assert.equal(value(families, 'mysql_global_status_commands_total', { command: 'select' }), 2);
-    assert.equal(value(families, 'mysql_global_status_handlers_total', { handler: 'read_rnd_next' }), 4723);
+    assert.equal(familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }), 2);
     assert.equal(
-      value(families, 'mysql_global_status_connection_errors_total', { error: 'max_connections' }),
+      familyValue(families, 'mysql_global_status_handlers_total', { handler: 'read_rnd_next' }),
+      4723,
+    );
+    assert.equal(
+      familyValue(families, 'mysql_global_status_connection_errors_total', { error: 'max_connections' }),
       0,
     );
-    const pages = family(families, 'mysql_global_status_buffer_pool_pages');
+    const pages = findFamily(families, 'mysql_global_status_buffer_pool_pages');
     assert.equal(pages?.type, 'gauge');
     assert.deepEqual(pages?.samples.map((s) => s.labels.state).sort(), ['data', 'free', 'misc']);
-    assert.equal(value(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }), 1045);
-    assert.equal(value(families, 'mysql_global_status_buffer_pool_pages', { state: 'free' }), 7143);
-    assert.equal(family(families, 'mysql_global_status_buffer_pool_dirty_pages')?.type, 'gauge');
-    assert.equal(value(families, 'mysql_global_status_buffer_pool_dirty_pages'), 0);
+    assert.equal(familyValue(families, 'mysql_global_status_buffer_pool_pages', { state: 'data' }), 1045);
+    assert.equal(familyValue(families, 'mysql_global_status_buffer_pool_pages', { state: 'free' }), 7143);
+    assert.equal(findFamily(families, 'mysql_global_status_buffer_pool_dirty_pages')?.type, 'gauge');
+    assert.equal(familyValue(families, 'mysql_global_status_buffer_pool_dirty_pages'), 0);
     assert.equal(
-      value(families, 'mysql_global_status_buffer_pool_page_changes_total', { operation: 'flushed' }),
+      familyValue(families, 'mysql_global_status_buffer_pool_page_changes_total', { operation: 'flushed' }),
       361,
     );
-    assert.equal(family(families, 'mysql_global_status_buffer_pool_page_changes_total')?.type, 'counter');
+    assert.equal(findFamily(families, 'mysql_global_status_buffer_pool_page_changes_total')?.type, 'counter');
     // Non-"lost" performance_schema variables are forced into the _lost_total family, as upstream does.
     assert.equal(
-      value(families, 'mysql_global_status_performance_schema_lost_total', {
+      familyValue(families, 'mysql_global_status_performance_schema_lost_total', {
         instrumentation: 'session_connect_attrs_longest_seen',
       }),
       112,
     );
     assert.equal(
-      value(families, 'mysql_global_status_performance_schema_lost_total', { instrumentation: 'users_lost' }),
+      familyValue(families, 'mysql_global_status_performance_schema_lost_total', {
+        instrumentation: 'users_lost',
+      }),
       0,
     );
-    const uptime = family(families, 'mysql_global_status_uptime');
+    const uptime = findFamily(families, 'mysql_global_status_uptime');
     assert.equal(uptime?.type, 'untyped');
     assert.equal(uptime?.help, 'Generic metric from SHOW GLOBAL STATUS.');
-    assert.equal(value(families, 'mysql_global_status_uptime'), 152);
+    assert.equal(familyValue(families, 'mysql_global_status_uptime'), 152);
     // "Aug 15 12:43:39 2032 GMT" -> Unix seconds.
     assert.equal(
-      value(families, 'mysql_global_status_ssl_server_not_after'),
+      familyValue(families, 'mysql_global_status_ssl_server_not_after'),
       Date.UTC(2032, 7, 15, 12, 43, 39) / 1000,
     );
-    assert.equal(family(families, 'mysql_galera_status_info'), undefined);
+    assert.equal(findFamily(families, 'mysql_galera_status_info'), undefined);
   });
 
   test('mysql-9.7.1: PEM keys skipped, option_tracker names sanitised', async () => {
@@ -169,32 +180,38 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
       loadTsv('mysql-9.7.1/show-global-status.tsv'),
       server('9.7.1', 'MySQL Community Server - GPL'),
     );
-    assert.equal(value(families, 'mysql_global_status_commands_total', { command: 'select' }), 43560);
-    assert.equal(value(families, 'mysql_global_status_innodb_row_ops_total', { operation: 'read' }), 1765644);
-    assert.equal(value(families, 'mysql_global_status_uptime'), 95513);
-    assert.equal(family(families, 'mysql_global_status_rsa_public_key'), undefined);
+    assert.equal(familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }), 43560);
+    assert.equal(
+      familyValue(families, 'mysql_global_status_innodb_row_ops_total', { operation: 'read' }),
+      1765644,
+    );
+    assert.equal(familyValue(families, 'mysql_global_status_uptime'), 95513);
+    assert.equal(findFamily(families, 'mysql_global_status_rsa_public_key'), undefined);
     // `option_tracker_usage:Traditional Optimizer` -> option_tracker_usage_traditional_optimizer
-    assert.equal(value(families, 'mysql_global_status_option_tracker_usage_traditional_optimizer'), 49725);
-    assert.equal(value(families, 'mysql_global_status_option_tracker_usage_binary_log'), 0);
+    assert.equal(
+      familyValue(families, 'mysql_global_status_option_tracker_usage_traditional_optimizer'),
+      49725,
+    );
+    assert.equal(familyValue(families, 'mysql_global_status_option_tracker_usage_binary_log'), 0);
   });
 
   test('percona-server-8.0.29 and 8.0.32: old pages, made_young, dirty pages', async () => {
     const p29 = (await collect(loadTsv('percona-server-8.0.29/show-global-status.tsv'), PERCONA_80()))
       .families;
-    assert.equal(value(p29, 'mysql_global_status_commands_total', { command: 'select' }), 1687);
-    assert.equal(value(p29, 'mysql_global_status_buffer_pool_dirty_pages'), 3);
-    assert.equal(value(p29, 'mysql_global_status_buffer_pool_pages', { state: 'old' }), 421);
+    assert.equal(familyValue(p29, 'mysql_global_status_commands_total', { command: 'select' }), 1687);
+    assert.equal(familyValue(p29, 'mysql_global_status_buffer_pool_dirty_pages'), 3);
+    assert.equal(familyValue(p29, 'mysql_global_status_buffer_pool_pages', { state: 'old' }), 421);
     assert.equal(
-      value(p29, 'mysql_global_status_buffer_pool_page_changes_total', { operation: 'made_young' }),
+      familyValue(p29, 'mysql_global_status_buffer_pool_page_changes_total', { operation: 'made_young' }),
       6342,
     );
     const p32 = (await collect(loadTsv('percona-server-8.0.32/show-global-status.tsv'), PERCONA_80()))
       .families;
-    assert.equal(value(p32, 'mysql_global_status_commands_total', { command: 'select' }), 6584);
-    assert.equal(value(p32, 'mysql_global_status_buffer_pool_dirty_pages'), 110);
+    assert.equal(familyValue(p32, 'mysql_global_status_commands_total', { command: 'select' }), 6584);
+    assert.equal(familyValue(p32, 'mysql_global_status_buffer_pool_dirty_pages'), 110);
     // "Jul  9 14:25:56 2033 GMT" (two spaces before a one-digit day).
     assert.equal(
-      value(p32, 'mysql_global_status_ssl_server_not_after'),
+      familyValue(p32, 'mysql_global_status_ssl_server_not_after'),
       Date.UTC(2033, 6, 9, 14, 25, 56) / 1000,
     );
   });
@@ -209,10 +226,10 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
 
   test('mariadb-10.8.4: ON/OFF words become 1/0', async () => {
     const { families } = await collect(loadTsv('mariadb-10.8.4/show-global-status.tsv'), MARIADB_108());
-    assert.equal(value(families, 'mysql_global_status_commands_total', { command: 'select' }), 6);
-    assert.equal(value(families, 'mysql_global_status_buffer_pool_dirty_pages'), 29);
-    assert.equal(value(families, 'mysql_global_status_slave_running'), 1);
-    assert.equal(value(families, 'mysql_global_status_uptime'), 52310);
+    assert.equal(familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }), 6);
+    assert.equal(familyValue(families, 'mysql_global_status_buffer_pool_dirty_pages'), 29);
+    assert.equal(familyValue(families, 'mysql_global_status_slave_running'), 1);
+    assert.equal(familyValue(families, 'mysql_global_status_uptime'), 52310);
   });
 
   test('mariadb-10.8.4-galera: galera info and EVS latency gauges', async () => {
@@ -220,7 +237,7 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
       loadTsv('mariadb-10.8.4-galera/show-global-status.tsv'),
       server('10.8.4-MariaDB-log', 'MariaDB Server'),
     );
-    const info = family(families, 'mysql_galera_status_info');
+    const info = findFamily(families, 'mysql_galera_status_info');
     assert.equal(info?.type, 'gauge');
     assert.equal(info?.help, 'PXC/Galera status information.');
     assert.deepEqual(info?.samples, [
@@ -234,21 +251,21 @@ describe('global_status on captured SHOW GLOBAL STATUS output', () => {
       },
     ]);
     // wsrep_evs_repl_latency = 0.000200973/0.125339/1.00029/0.330702/8
-    assert.equal(value(families, 'mysql_galera_evs_repl_latency_min_seconds'), 0.000200973);
-    assert.equal(value(families, 'mysql_galera_evs_repl_latency_avg_seconds'), 0.125339);
-    assert.equal(value(families, 'mysql_galera_evs_repl_latency_max_seconds'), 1.00029);
-    assert.equal(value(families, 'mysql_galera_evs_repl_latency_stdev'), 0.330702);
-    assert.equal(value(families, 'mysql_galera_evs_repl_latency_sample_size'), 8);
+    assert.equal(familyValue(families, 'mysql_galera_evs_repl_latency_min_seconds'), 0.000200973);
+    assert.equal(familyValue(families, 'mysql_galera_evs_repl_latency_avg_seconds'), 0.125339);
+    assert.equal(familyValue(families, 'mysql_galera_evs_repl_latency_max_seconds'), 1.00029);
+    assert.equal(familyValue(families, 'mysql_galera_evs_repl_latency_stdev'), 0.330702);
+    assert.equal(familyValue(families, 'mysql_galera_evs_repl_latency_sample_size'), 8);
     for (const f of families.filter((x) => x.name.startsWith('mysql_galera_evs')))
       assert.equal(f.type, 'gauge');
     // The mixin's Galera alerts read these untyped gauges.
-    assert.equal(value(families, 'mysql_global_status_wsrep_ready'), 1);
-    assert.equal(value(families, 'mysql_global_status_wsrep_local_state'), 4);
-    assert.equal(value(families, 'mysql_global_status_wsrep_cluster_status'), 1); // Primary
-    assert.equal(value(families, 'mysql_global_status_wsrep_local_recv_queue'), 0);
+    assert.equal(familyValue(families, 'mysql_global_status_wsrep_ready'), 1);
+    assert.equal(familyValue(families, 'mysql_global_status_wsrep_local_state'), 4);
+    assert.equal(familyValue(families, 'mysql_global_status_wsrep_cluster_status'), 1); // Primary
+    assert.equal(familyValue(families, 'mysql_global_status_wsrep_local_recv_queue'), 0);
     // `false` is not one of parseStatus's words: skipped, as upstream does.
-    assert.equal(family(families, 'mysql_global_status_wsrep_flow_control_active'), undefined);
-    assert.equal(value(families, 'mysql_global_status_commands_total', { command: 'select' }), 12);
+    assert.equal(findFamily(families, 'mysql_global_status_wsrep_flow_control_active'), undefined);
+    assert.equal(familyValue(families, 'mysql_global_status_commands_total', { command: 'select' }), 12);
   });
 });
 
@@ -282,9 +299,12 @@ describe('global_status on small inputs', () => {
       ]),
       MYSQL_80(),
     );
-    assert.equal(value(families, 'mysql_global_status_validate_password_dictionary_file_words_count'), 0);
     assert.equal(
-      value(families, 'mysql_global_status_validate_password_dictionary_file_last_parsed'),
+      familyValue(families, 'mysql_global_status_validate_password_dictionary_file_words_count'),
+      0,
+    );
+    assert.equal(
+      familyValue(families, 'mysql_global_status_validate_password_dictionary_file_last_parsed'),
       Date.UTC(2022, 7, 18, 12, 43, 39) / 1000,
     );
   });
@@ -301,11 +321,13 @@ describe('global_status on small inputs', () => {
       ]),
       MYSQL_80(),
     );
-    assert.deepEqual(family(families, 'mysql_global_status_foo_bar')?.samples, [{ labels: {}, value: 1 }]);
-    assert.deepEqual(family(families, 'mysql_global_status_commands_total')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_global_status_foo_bar')?.samples, [
+      { labels: {}, value: 1 },
+    ]);
+    assert.deepEqual(findFamily(families, 'mysql_global_status_commands_total')?.samples, [
       { labels: { command: 'a_b' }, value: 3 },
     ]);
-    assert.deepEqual(family(families, 'mysql_global_status_buffer_pool_page_changes_total')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_global_status_buffer_pool_page_changes_total')?.samples, [
       { labels: { operation: 'x_y' }, value: 5 },
     ]);
   });
@@ -325,7 +347,7 @@ describe('global_status on small inputs', () => {
       families.map((f) => f.name),
       ['mysql_galera_status_info'],
     );
-    assert.deepEqual(family(families, 'mysql_galera_status_info')?.samples[0]?.labels, {
+    assert.deepEqual(findFamily(families, 'mysql_galera_status_info')?.samples[0]?.labels, {
       wsrep_local_state_uuid: 'u1',
       wsrep_cluster_state_uuid: '',
       wsrep_provider_version: '',

@@ -21,7 +21,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
-import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
+import { findFamily, familyValue } from '../../helpers/samples.js';
 
 async function collect(
   res: QueryResult,
@@ -63,7 +63,7 @@ describe('global_variables on captured SHOW GLOBAL VARIABLES output', () => {
         const name = `mysql_global_variables_${String(row.Variable_name)
           .replace(/[^a-zA-Z0-9_]/g, '_')
           .toLowerCase()}`;
-        const f = family(families, name);
+        const f = findFamily(families, name);
         assert.equal(f?.type, 'gauge', name);
         assert.deepEqual(f?.samples, [{ labels: {}, value: v }], name);
       }
@@ -71,19 +71,19 @@ describe('global_variables on captured SHOW GLOBAL VARIABLES output', () => {
       assert.equal(generic.length, parseable);
       assert.equal(generic[0]?.help, 'Generic gauge metric from SHOW GLOBAL VARIABLES.');
       // These servers are not Galera nodes.
-      assert.equal(family(families, 'mysql_galera_variables_info'), undefined);
-      assert.equal(family(families, 'mysql_galera_gcache_size_bytes'), undefined);
+      assert.equal(findFamily(families, 'mysql_galera_variables_info'), undefined);
+      assert.equal(findFamily(families, 'mysql_galera_gcache_size_bytes'), undefined);
     });
   }
 
   test('mysql-9.7.1: values, version info and transaction isolation read from the file', async () => {
     const { families } = await collect(loadTsv('mysql-9.7.1/show-global-variables.tsv'), MYSQL_971());
-    assert.equal(value(families, 'mysql_global_variables_max_connections'), 151);
-    assert.equal(value(families, 'mysql_global_variables_innodb_buffer_pool_size'), 16777216);
-    assert.equal(value(families, 'mysql_global_variables_wait_timeout'), 28800);
-    assert.equal(value(families, 'mysql_global_variables_autocommit'), 1); // ON
-    assert.equal(value(families, 'mysql_global_variables_read_only'), 0); // OFF
-    assert.deepEqual(family(families, 'mysql_version_info'), {
+    assert.equal(familyValue(families, 'mysql_global_variables_max_connections'), 151);
+    assert.equal(familyValue(families, 'mysql_global_variables_innodb_buffer_pool_size'), 16777216);
+    assert.equal(familyValue(families, 'mysql_global_variables_wait_timeout'), 28800);
+    assert.equal(familyValue(families, 'mysql_global_variables_autocommit'), 1); // ON
+    assert.equal(familyValue(families, 'mysql_global_variables_read_only'), 0); // OFF
+    assert.deepEqual(findFamily(families, 'mysql_version_info'), {
       name: 'mysql_version_info',
       help: 'MySQL version and distribution.',
       type: 'gauge',
@@ -98,10 +98,10 @@ describe('global_variables on captured SHOW GLOBAL VARIABLES output', () => {
         },
       ],
     });
-    assert.equal(value(families, 'mysql_transaction_isolation', { level: 'REPEATABLE-READ' }), 1);
+    assert.equal(familyValue(families, 'mysql_transaction_isolation', { level: 'REPEATABLE-READ' }), 1);
     // Text variables are not gauges.
-    assert.equal(family(families, 'mysql_global_variables_version'), undefined);
-    assert.equal(family(families, 'mysql_global_variables_transaction_isolation'), undefined);
+    assert.equal(findFamily(families, 'mysql_global_variables_version'), undefined);
+    assert.equal(findFamily(families, 'mysql_global_variables_transaction_isolation'), undefined);
   });
 
   test('percona-server-8.0.32 with MyRocks: rocksdb_* variables and the Percona version comment', async () => {
@@ -109,9 +109,9 @@ describe('global_variables on captured SHOW GLOBAL VARIABLES output', () => {
       loadTsv('percona-server-8.0.32/show-global-variables.rocksdb-loaded.tsv'),
       PERCONA_80(),
     );
-    assert.equal(value(families, 'mysql_global_variables_rocksdb_block_cache_size'), 536870912);
-    assert.equal(value(families, 'mysql_global_variables_rocksdb_max_open_files'), 4080);
-    assert.deepEqual(family(families, 'mysql_version_info')?.samples[0]?.labels, {
+    assert.equal(familyValue(families, 'mysql_global_variables_rocksdb_block_cache_size'), 536870912);
+    assert.equal(familyValue(families, 'mysql_global_variables_rocksdb_max_open_files'), 4080);
+    assert.deepEqual(findFamily(families, 'mysql_version_info')?.samples[0]?.labels, {
       innodb_version: '8.0.32-24',
       version: '8.0.32-24',
       version_comment: 'Percona Server (GPL), Release 24, Revision e5c6e9d2',
@@ -124,9 +124,12 @@ describe('global_variables on captured SHOW GLOBAL VARIABLES output', () => {
       PERCONA_845(),
     );
     // percona_telemetry.grace_interval = 86400 in the capture.
-    assert.equal(value(families, 'mysql_global_variables_percona_telemetry_grace_interval'), 86400);
-    assert.equal(value(families, 'mysql_global_variables_percona_telemetry_history_keep_interval'), 604800);
-    assert.equal(value(families, 'mysql_global_variables_log_bin'), 1);
+    assert.equal(familyValue(families, 'mysql_global_variables_percona_telemetry_grace_interval'), 86400);
+    assert.equal(
+      familyValue(families, 'mysql_global_variables_percona_telemetry_history_keep_interval'),
+      604800,
+    );
+    assert.equal(familyValue(families, 'mysql_global_variables_log_bin'), 1);
   });
 });
 
@@ -141,10 +144,10 @@ describe('global_variables on small inputs', () => {
       ]),
       MYSQL_57(),
     );
-    assert.deepEqual(family(families, 'mysql_global_variables_validate_password_length')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_global_variables_validate_password_length')?.samples, [
       { labels: {}, value: 8 },
     ]);
-    assert.deepEqual(family(families, 'mysql_global_variables_a_b')?.samples, [{ labels: {}, value: 1 }]);
+    assert.deepEqual(findFamily(families, 'mysql_global_variables_a_b')?.samples, [{ labels: {}, value: 1 }]);
   });
 
   test('NULL values are skipped; version_info is still emitted with empty labels', async () => {
@@ -162,7 +165,7 @@ describe('global_variables on small inputs', () => {
       families.map((f) => f.name),
       ['mysql_version_info'],
     );
-    assert.deepEqual(family(families, 'mysql_version_info')?.samples[0]?.labels, {
+    assert.deepEqual(findFamily(families, 'mysql_version_info')?.samples[0]?.labels, {
       innodb_version: '',
       version: '',
       version_comment: '',
@@ -171,7 +174,7 @@ describe('global_variables on small inputs', () => {
 
   test('tx_isolation (MySQL 5.7, MariaDB) is used when transaction_isolation is absent', async () => {
     const only = await collect(rows([['tx_isolation', 'READ-COMMITTED']]), MYSQL_57());
-    assert.equal(value(only.families, 'mysql_transaction_isolation', { level: 'READ-COMMITTED' }), 1);
+    assert.equal(familyValue(only.families, 'mysql_transaction_isolation', { level: 'READ-COMMITTED' }), 1);
     const both = await collect(
       rows([
         ['transaction_isolation', 'SERIALIZABLE'],
@@ -179,7 +182,7 @@ describe('global_variables on small inputs', () => {
       ]),
       MYSQL_57(),
     );
-    assert.deepEqual(family(both.families, 'mysql_transaction_isolation')?.samples, [
+    assert.deepEqual(findFamily(both.families, 'mysql_transaction_isolation')?.samples, [
       { labels: { level: 'SERIALIZABLE' }, value: 1 },
     ]);
   });
@@ -199,12 +202,12 @@ describe('global_variables on small inputs', () => {
       ]),
       MARIADB_1011(),
     );
-    assert.deepEqual(family(families, 'mysql_galera_variables_info')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_galera_variables_info')?.samples, [
       { labels: { wsrep_cluster_name: 'my_wsrep_cluster' }, value: 1 },
     ]);
-    assert.equal(value(families, 'mysql_galera_gcache_size_bytes'), 128 * 1024 * 1024);
+    assert.equal(familyValue(families, 'mysql_galera_gcache_size_bytes'), 128 * 1024 * 1024);
     // The mixin's MySQLGaleraOutOfSync alert reads this gauge.
-    assert.equal(value(families, 'mysql_global_variables_wsrep_desync'), 0);
+    assert.equal(familyValue(families, 'mysql_global_variables_wsrep_desync'), 0);
   });
 
   test('parseGcacheSize: units, last option without `;`, absence', () => {

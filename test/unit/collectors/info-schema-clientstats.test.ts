@@ -10,7 +10,14 @@ import { infoSchemaClientstats } from '../../../src/collectors/info-schema-clien
 import { CLIENT_STATISTICS_SQL } from '../../../src/collectors/info-schema-userstats.js';
 import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, loadTsv, MARIADB_1011, MYSQL_80, PERCONA_80, result } from '../../helpers/fixtures.js';
-import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  familyNames,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const PREFIX = 'mysql_info_schema_client_statistics_';
 
@@ -32,16 +39,19 @@ function mariadbTestsuite(): QueryResult {
 
 test('MariaDB client_statistics: every column known, client label, MAX_STATEMENT_TIME_EXCEEDED is a counter', async () => {
   const d = db(mariadbTestsuite());
-  const fams = await ok(build(infoSchemaClientstats), MARIADB_1011(), d);
+  const fams = await expectSuccess(buildCollector(infoSchemaClientstats), MARIADB_1011(), d);
   assert.equal(d.sent[1]!.sql, CLIENT_STATISTICS_SQL);
   assert.deepEqual(d.sent[1]!.params, [10001]);
   assert.equal(fams.length, 24);
   assert.ok(!fams.some((f) => f.type === 'untyped'));
-  assert.equal(family(fams, `${PREFIX}max_statement_time_exceeded_total`).type, 'counter');
-  assert.equal(value(family(fams, `${PREFIX}total_connections`), { client: 'localhost' }), 2);
-  assert.equal(value(family(fams, `${PREFIX}rows_inserted_total`), { client: 'localhost' }), 7);
-  assert.equal(value(family(fams, `${PREFIX}rollback_transactions_total`), { client: 'localhost' }), 2);
-  assert.equal(family(fams, `${PREFIX}concurrent_connections`).type, 'gauge');
+  assert.equal(requireFamily(fams, `${PREFIX}max_statement_time_exceeded_total`).type, 'counter');
+  assert.equal(seriesValue(requireFamily(fams, `${PREFIX}total_connections`), { client: 'localhost' }), 2);
+  assert.equal(seriesValue(requireFamily(fams, `${PREFIX}rows_inserted_total`), { client: 'localhost' }), 7);
+  assert.equal(
+    seriesValue(requireFamily(fams, `${PREFIX}rollback_transactions_total`), { client: 'localhost' }),
+    2,
+  );
+  assert.equal(requireFamily(fams, `${PREFIX}concurrent_connections`).type, 'gauge');
 });
 
 test('Percona shape: ROWS_FETCHED and TABLE_ROWS_READ known', async () => {
@@ -50,23 +60,26 @@ test('Percona shape: ROWS_FETCHED and TABLE_ROWS_READ known', async () => {
     ['Client', ...src.columns.slice(1)],
     src.rows.map((r) => src.columns.map((c) => r[c] ?? null)),
   );
-  const fams = await ok(build(infoSchemaClientstats), PERCONA_80(), db(stats));
+  const fams = await expectSuccess(buildCollector(infoSchemaClientstats), PERCONA_80(), db(stats));
   assert.equal(fams.length, 21);
-  assert.ok(names(fams).every((n) => n.startsWith(PREFIX)));
-  assert.equal(value(family(fams, `${PREFIX}table_rows_read_total`), { client: 'root' }), 114633);
+  assert.ok(familyNames(fams).every((n) => n.startsWith(PREFIX)));
+  assert.equal(
+    seriesValue(requireFamily(fams, `${PREFIX}table_rows_read_total`), { client: 'root' }),
+    114633,
+  );
 });
 
 test('userstat OFF: nothing emitted', async () => {
   const d = db(result(['x'], []), 'OFF');
-  assert.deepEqual(await ok(build(infoSchemaClientstats), MARIADB_1011(), d), []);
+  assert.deepEqual(await expectSuccess(buildCollector(infoSchemaClientstats), MARIADB_1011(), d), []);
   assert.equal(d.sent.length, 1);
 });
 
 test('max_series applies per collector', async () => {
   const d = db(mariadbTestsuite());
   assert.match(
-    await fails(
-      build(infoSchemaClientstats, ['--collect.info_schema.clientstats.max_series=10']),
+    await expectFailure(
+      buildCollector(infoSchemaClientstats, ['--collect.info_schema.clientstats.max_series=10']),
       MARIADB_1011(),
       d,
     ),
@@ -76,6 +89,6 @@ test('max_series applies per collector', async () => {
 
 test('Oracle MySQL runs no query', async () => {
   const d = new FakeDb([]);
-  assert.equal(await run(build(infoSchemaClientstats), MYSQL_80(), d), undefined);
+  assert.equal(await scrapeOutcome(buildCollector(infoSchemaClientstats), MYSQL_80(), d), undefined);
   assert.equal(d.sent.length, 0);
 });

@@ -24,7 +24,13 @@ import {
   result,
   server,
 } from '../../helpers/fixtures.js';
-import { build, family, names, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectSuccess,
+  familyNames,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = ['name', 'subsystem', 'type', 'comment', 'count'];
 
@@ -67,7 +73,7 @@ test('the enabled-filter column is chosen by flavor and version, matching the ca
   ] as const;
   for (const [s, sql] of cases) {
     const db = new FakeDb([[/innodb_metrics/, result(COLUMNS, [])]]);
-    await ok(build(infoSchemaInnodbMetrics), s, db);
+    await expectSuccess(buildCollector(infoSchemaInnodbMetrics), s, db);
     assert.deepEqual(
       db.sent.map((x) => x.sql),
       [sql],
@@ -82,30 +88,33 @@ test('MySQL 8.0 counters: generic names, buffer page I/O by type, buffer pool pa
   const rows = fixtureRows();
   const count = (name: string) => Number(rows.find((r) => r[0] === name)![4]);
   const db = new FakeDb([[/innodb_metrics/, result(COLUMNS, rows)]]);
-  const fams = await ok(build(infoSchemaInnodbMetrics), MYSQL_80(), db);
-  const reads = family(fams, 'mysql_info_schema_innodb_metrics_dml_dml_reads_total');
+  const fams = await expectSuccess(buildCollector(infoSchemaInnodbMetrics), MYSQL_80(), db);
+  const reads = requireFamily(fams, 'mysql_info_schema_innodb_metrics_dml_dml_reads_total');
   assert.equal(reads.type, 'counter');
   assert.equal(reads.help, 'Number of dml_reads');
   assert.deepEqual(reads.samples, [{ labels: {}, value: 4 }]);
-  assert.equal(family(fams, 'mysql_info_schema_innodb_metrics_dml_dml_updates_total').samples[0]!.value, 2);
+  assert.equal(
+    requireFamily(fams, 'mysql_info_schema_innodb_metrics_dml_dml_updates_total').samples[0]!.value,
+    2,
+  );
 
-  const pageRead = family(fams, 'mysql_info_schema_innodb_metrics_buffer_page_read_total');
+  const pageRead = requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_page_read_total');
   assert.equal(pageRead.type, 'counter');
-  assert.equal(value(pageRead, { type: 'index_leaf' }), count('buffer_page_read_index_leaf'));
-  assert.equal(value(pageRead, { type: 'ibuf_free_list' }), count('buffer_page_read_ibuf_free_list'));
-  const pageWritten = family(fams, 'mysql_info_schema_innodb_metrics_buffer_page_written_total');
+  assert.equal(seriesValue(pageRead, { type: 'index_leaf' }), count('buffer_page_read_index_leaf'));
+  assert.equal(seriesValue(pageRead, { type: 'ibuf_free_list' }), count('buffer_page_read_ibuf_free_list'));
+  const pageWritten = requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_page_written_total');
   const prefixed = (p: string) => rows.filter((r) => String(r[0]).startsWith(p)).length;
   assert.equal(pageRead.samples.length, prefixed('buffer_page_read_'));
   assert.equal(pageWritten.samples.length, prefixed('buffer_page_written_'));
 
-  const pages = family(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_pages');
+  const pages = requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_pages');
   assert.equal(pages.type, 'gauge');
   assert.deepEqual(pages.samples.map((s) => s.labels.state).sort(), ['data', 'free', 'misc']);
-  const dirty = family(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_dirty_pages');
+  const dirty = requireFamily(fams, 'mysql_info_schema_innodb_metrics_buffer_pool_dirty_pages');
   assert.deepEqual(dirty.samples, [{ labels: {}, value: count('buffer_pool_pages_dirty') }]);
-  assert.equal(value(pages, { state: 'free' }), count('buffer_pool_pages_free'));
-  assert.ok(!names(fams).some((n) => n.includes('pages_total')));
-  assert.ok(!names(fams).some((n) => n.startsWith('mysql_info_schema_innodb_metrics_buffer_page_io_')));
+  assert.equal(seriesValue(pages, { state: 'free' }), count('buffer_pool_pages_free'));
+  assert.ok(!familyNames(fams).some((n) => n.includes('pages_total')));
+  assert.ok(!familyNames(fams).some((n) => n.startsWith('mysql_info_schema_innodb_metrics_buffer_page_io_')));
 });
 
 test('MariaDB 10.11 rows: names keep their case, value types are gauges, negative counters become gauges, NULL counts are skipped', async () => {
@@ -129,22 +138,25 @@ test('MariaDB 10.11 rows: names keep their case, value types are gauges, negativ
       ]),
     ],
   ]);
-  const fams = await ok(build(infoSchemaInnodbMetrics), MARIADB_1011(), db);
-  assert.deepEqual(names(fams), [
+  const fams = await expectSuccess(buildCollector(infoSchemaInnodbMetrics), MARIADB_1011(), db);
+  assert.deepEqual(familyNames(fams), [
     'mysql_info_schema_innodb_metrics_buffer_buffer_LRU_batch_flush_total_pages_total',
     'mysql_info_schema_innodb_metrics_buffer_buffer_pool_reads_total',
     'mysql_info_schema_innodb_metrics_lock_lock_deadlocks',
     'mysql_info_schema_innodb_metrics_lock_lock_row_lock_time_total',
     'mysql_info_schema_innodb_metrics_transaction_trx_active_transactions',
   ]);
-  assert.equal(family(fams, 'mysql_info_schema_innodb_metrics_lock_lock_deadlocks').type, 'gauge');
-  const neg = family(fams, 'mysql_info_schema_innodb_metrics_transaction_trx_active_transactions');
+  assert.equal(requireFamily(fams, 'mysql_info_schema_innodb_metrics_lock_lock_deadlocks').type, 'gauge');
+  const neg = requireFamily(fams, 'mysql_info_schema_innodb_metrics_transaction_trx_active_transactions');
   assert.equal(neg.type, 'gauge');
   assert.equal(neg.samples[0]!.value, -1);
 });
 
 test('MySQL 5.5 runs no query', async () => {
   const db = new FakeDb([]);
-  assert.equal(await run(build(infoSchemaInnodbMetrics), server('5.5.62-log'), db), undefined);
+  assert.equal(
+    await scrapeOutcome(buildCollector(infoSchemaInnodbMetrics), server('5.5.62-log'), db),
+    undefined,
+  );
   assert.equal(db.sent.length, 0);
 });

@@ -13,7 +13,13 @@ import {
   tablespacesSql,
 } from '../../../src/collectors/info-schema-innodb-tablespaces.js';
 import { FakeDb, loadTsv, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import { build, fails, family, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 function mariadbColumns(): string[] {
   const create = String(
@@ -79,12 +85,12 @@ test('MariaDB 10.11: NULL row format and the absent columns become NONE', async 
       ]),
     ],
   ]);
-  const fams = await ok(build(infoSchemaInnodbTablespaces), MARIADB_1011(), db);
+  const fams = await expectSuccess(buildCollector(infoSchemaInnodbTablespaces), MARIADB_1011(), db);
   assert.equal(db.sent[0]!.sql, probeSql('INNODB_SYS_TABLESPACES'));
   assert.deepEqual(db.sent[1]!.params, [3334]);
-  const info = family(fams, 'mysql_info_schema_innodb_tablespace_space_info');
+  const info = requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info');
   assert.equal(
-    value(info, {
+    seriesValue(info, {
       tablespace_name: 'shop/orders',
       file_format: 'NONE',
       row_format: 'Dynamic',
@@ -93,7 +99,7 @@ test('MariaDB 10.11: NULL row format and the absent columns become NONE', async 
     5,
   );
   assert.equal(
-    value(info, {
+    seriesValue(info, {
       tablespace_name: 'innodb_system',
       file_format: 'NONE',
       row_format: 'NONE',
@@ -102,13 +108,13 @@ test('MariaDB 10.11: NULL row format and the absent columns become NONE', async 
     0,
   );
   assert.equal(
-    value(family(fams, 'mysql_info_schema_innodb_tablespace_file_size_bytes'), {
+    seriesValue(requireFamily(fams, 'mysql_info_schema_innodb_tablespace_file_size_bytes'), {
       tablespace_name: 'shop/orders',
     }),
     98304,
   );
   assert.equal(
-    value(family(fams, 'mysql_info_schema_innodb_tablespace_allocated_size_bytes'), {
+    seriesValue(requireFamily(fams, 'mysql_info_schema_innodb_tablespace_allocated_size_bytes'), {
       tablespace_name: 'shop/orders',
     }),
     65536,
@@ -123,14 +129,14 @@ test('MySQL 5.7 reads INNODB_SYS_TABLESPACES with FILE_FORMAT and SPACE_TYPE val
       result(SELECTED, [[23, 'shop/orders', 'Barracuda', 'Dynamic', 'Single', '114688', '114688']]),
     ],
   ]);
-  const fams = await ok(build(infoSchemaInnodbTablespaces), MYSQL_57(), db);
+  const fams = await expectSuccess(buildCollector(infoSchemaInnodbTablespaces), MYSQL_57(), db);
   assert.match(
     db.sent[1]!.sql,
     /SELECT SPACE, NAME, FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_SYS_TABLESPACES LIMIT \?/,
   );
-  const info = family(fams, 'mysql_info_schema_innodb_tablespace_space_info');
+  const info = requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info');
   assert.equal(
-    value(info, {
+    seriesValue(info, {
       tablespace_name: 'shop/orders',
       file_format: 'Barracuda',
       row_format: 'Dynamic',
@@ -145,15 +151,15 @@ test('MySQL 8.0 reads INNODB_TABLESPACES without FILE_FORMAT; detection is cache
     [/LIMIT 0$/, result(MYSQL_80_COLUMNS, [])],
     [/LIMIT \?$/, result(SELECTED, [[4294967294, 'mysql', null, 'Any', 'General', '25165824', '25165824']])],
   ]);
-  const c = build(infoSchemaInnodbTablespaces);
-  const fams = await ok(c, MYSQL_80(), db);
-  await ok(c, MYSQL_80(), db);
+  const c = buildCollector(infoSchemaInnodbTablespaces);
+  const fams = await expectSuccess(c, MYSQL_80(), db);
+  await expectSuccess(c, MYSQL_80(), db);
   assert.equal(db.sent[0]!.sql, probeSql('INNODB_TABLESPACES'));
   assert.match(db.sent[1]!.sql, /NULL AS FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_TABLESPACES LIMIT/);
   assert.equal(db.sent.filter((s) => /LIMIT 0$/.test(s.sql)).length, 1);
   assert.equal(db.sent.length, 3);
   assert.equal(
-    value(family(fams, 'mysql_info_schema_innodb_tablespace_space_info'), {
+    seriesValue(requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info'), {
       tablespace_name: 'mysql',
       file_format: 'NONE',
       row_format: 'Any',
@@ -165,10 +171,10 @@ test('MySQL 8.0 reads INNODB_TABLESPACES without FILE_FORMAT; detection is cache
 
 test('a table without FILE_SIZE fails with one reason, and later scrapes run no statement', async () => {
   const db = new FakeDb([[/LIMIT 0$/, result(['SPACE', 'NAME', 'FLAG', 'ROW_FORMAT'], [])]]);
-  const c = build(infoSchemaInnodbTablespaces);
-  const first = await fails(c, MARIADB_1011(), db);
+  const c = buildCollector(infoSchemaInnodbTablespaces);
+  const first = await expectFailure(c, MARIADB_1011(), db);
   assert.match(first, /INNODB_SYS_TABLESPACES has no FILE_SIZE, ALLOCATED_SIZE column/);
-  const second = await fails(c, MARIADB_1011(), db);
+  const second = await expectFailure(c, MARIADB_1011(), db);
   assert.equal(second, first);
   assert.equal(db.sent.length, 1);
 });
@@ -185,10 +191,10 @@ test('a failed probe (no PROCESS privilege) is not cached', async () => {
     ],
     [/LIMIT \?$/, result(SELECTED, [])],
   ]);
-  const c = build(infoSchemaInnodbTablespaces);
-  assert.match(await fails(c, MYSQL_80(), db), /PROCESS privilege/);
+  const c = buildCollector(infoSchemaInnodbTablespaces);
+  assert.match(await expectFailure(c, MYSQL_80(), db), /PROCESS privilege/);
   denied = false;
-  assert.deepEqual(await ok(c, MYSQL_80(), db), []);
+  assert.deepEqual(await expectSuccess(c, MYSQL_80(), db), []);
 });
 
 test('max_series: more tablespaces than fit fail the collector', async () => {
@@ -202,8 +208,8 @@ test('max_series: more tablespaces than fit fail the collector', async () => {
       ]),
     ],
   ]);
-  const err = await fails(
-    build(infoSchemaInnodbTablespaces, ['--collect.info_schema.innodb_tablespaces.max_series=3']),
+  const err = await expectFailure(
+    buildCollector(infoSchemaInnodbTablespaces, ['--collect.info_schema.innodb_tablespaces.max_series=3']),
     MYSQL_80(),
     db,
   );
@@ -214,7 +220,7 @@ test('max_series: more tablespaces than fit fail the collector', async () => {
 test('MySQL 5.6 and MariaDB 10.1 run no query', async () => {
   for (const s of [server('5.6.51'), server('10.1.48-MariaDB')]) {
     const db = new FakeDb([]);
-    assert.equal(await run(build(infoSchemaInnodbTablespaces), s, db), undefined);
+    assert.equal(await scrapeOutcome(buildCollector(infoSchemaInnodbTablespaces), s, db), undefined);
     assert.equal(db.sent.length, 0);
   }
 });

@@ -9,7 +9,14 @@ import {
 } from '../../../src/collectors/info-schema-processlist.js';
 import type { Cell, QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, loadTsv, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  familyNames,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = ['user', 'host', 'command', 'state', 'processes', 'seconds'];
 
@@ -48,54 +55,57 @@ test('sanitizeState follows mysqld_exporter', () => {
 
 test('Percona 8.0.32 processlist: threads and seconds by command/state, processes by user and host', async () => {
   const db = new FakeDb([[/(information|performance)_schema\.processlist/, groupedFixture()]]);
-  const fams = await ok(build(infoSchemaProcesslist), MYSQL_80(), db);
+  const fams = await expectSuccess(buildCollector(infoSchemaProcesslist), MYSQL_80(), db);
   assert.equal(db.sent.length, 1);
   // MySQL >= 8.0.22 reads performance_schema.processlist (same columns, same metric names).
   assert.equal(db.sent[0]!.sql, PERF_SCHEMA_PROCESSLIST_SQL);
   assert.deepEqual(db.sent[0]!.params, [0, 10001]);
-  assert.deepEqual(names(fams), [
+  assert.deepEqual(familyNames(fams), [
     'mysql_info_schema_processlist_processes_by_host',
     'mysql_info_schema_processlist_processes_by_user',
     'mysql_info_schema_processlist_seconds',
     'mysql_info_schema_processlist_threads',
   ]);
-  const threads = family(fams, 'mysql_info_schema_processlist_threads');
+  const threads = requireFamily(fams, 'mysql_info_schema_processlist_threads');
   assert.equal(threads.type, 'gauge');
-  assert.equal(value(threads, { command: 'sleep', state: 'unknown' }), 2);
-  assert.equal(value(threads, { command: 'daemon', state: 'waiting_on_empty_queue' }), 1);
+  assert.equal(seriesValue(threads, { command: 'sleep', state: 'unknown' }), 2);
+  assert.equal(seriesValue(threads, { command: 'daemon', state: 'waiting_on_empty_queue' }), 1);
   assert.equal(
-    value(threads, {
+    seriesValue(threads, {
       command: 'binlog_dump',
       state: 'source_has_sent_all_binlog_to_replica_waiting_for_more_updates',
     }),
     1,
   );
-  assert.equal(value(threads, { command: 'query', state: 'init' }), 1);
-  const seconds = family(fams, 'mysql_info_schema_processlist_seconds');
-  assert.equal(value(seconds, { command: 'sleep', state: 'unknown' }), 2520);
-  assert.equal(value(seconds, { command: 'daemon', state: 'waiting_on_empty_queue' }), 108231);
-  const byUser = family(fams, 'mysql_info_schema_processlist_processes_by_user');
-  assert.equal(value(byUser, { mysql_user: 'msandbox' }), 4);
-  assert.equal(value(byUser, { mysql_user: 'event_scheduler' }), 1);
-  const byHost = family(fams, 'mysql_info_schema_processlist_processes_by_host');
+  assert.equal(seriesValue(threads, { command: 'query', state: 'init' }), 1);
+  const seconds = requireFamily(fams, 'mysql_info_schema_processlist_seconds');
+  assert.equal(seriesValue(seconds, { command: 'sleep', state: 'unknown' }), 2520);
+  assert.equal(seriesValue(seconds, { command: 'daemon', state: 'waiting_on_empty_queue' }), 108231);
+  const byUser = requireFamily(fams, 'mysql_info_schema_processlist_processes_by_user');
+  assert.equal(seriesValue(byUser, { mysql_user: 'msandbox' }), 4);
+  assert.equal(seriesValue(byUser, { mysql_user: 'event_scheduler' }), 1);
+  const byHost = requireFamily(fams, 'mysql_info_schema_processlist_processes_by_host');
   assert.deepEqual(byHost.samples, [{ labels: { client_host: 'localhost' }, value: 5 }]);
 });
 
 test('min_time is bound as a parameter; by_user/by_host flags drop their families', async () => {
   const db = new FakeDb([[/processlist/, groupedFixture(100)]]);
-  const c = build(infoSchemaProcesslist, [
+  const c = buildCollector(infoSchemaProcesslist, [
     '--collect.info_schema.processlist.min_time=100',
     '--no-collect.info_schema.processlist.processes_by_user',
     '--collect.info_schema.processlist.processes_by_host=false',
   ]);
-  const fams = await ok(c, MARIADB_1011(), db);
+  const fams = await expectSuccess(c, MARIADB_1011(), db);
   assert.deepEqual(db.sent[0]!.params, [100, 10001]);
-  assert.deepEqual(names(fams), [
+  assert.deepEqual(familyNames(fams), [
     'mysql_info_schema_processlist_seconds',
     'mysql_info_schema_processlist_threads',
   ]);
   assert.equal(
-    value(family(fams, 'mysql_info_schema_processlist_threads'), { command: 'sleep', state: 'unknown' }),
+    seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_threads'), {
+      command: 'sleep',
+      state: 'unknown',
+    }),
     1,
   );
 });
@@ -111,33 +121,40 @@ test('states that normalise to the same label are summed; NULL cells do not brea
       ]),
     ],
   ]);
-  const fams = await ok(build(infoSchemaProcesslist), MYSQL_57(), db);
-  const threads = family(fams, 'mysql_info_schema_processlist_threads');
-  assert.equal(value(threads, { command: 'query', state: 'sending_data' }), 5);
+  const fams = await expectSuccess(buildCollector(infoSchemaProcesslist), MYSQL_57(), db);
+  const threads = requireFamily(fams, 'mysql_info_schema_processlist_threads');
+  assert.equal(seriesValue(threads, { command: 'query', state: 'sending_data' }), 5);
   assert.equal(
-    value(family(fams, 'mysql_info_schema_processlist_seconds'), { command: 'query', state: 'sending_data' }),
+    seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_seconds'), {
+      command: 'query',
+      state: 'sending_data',
+    }),
     12,
   );
-  assert.equal(value(threads, { command: 'unknown', state: 'unknown' }), 0);
+  assert.equal(seriesValue(threads, { command: 'unknown', state: 'unknown' }), 0);
   assert.equal(
-    value(family(fams, 'mysql_info_schema_processlist_processes_by_user'), { mysql_user: 'app' }),
+    seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_processes_by_user'), {
+      mysql_user: 'app',
+    }),
     5,
   );
   assert.equal(
-    value(family(fams, 'mysql_info_schema_processlist_processes_by_host'), { client_host: '10.0.0.2' }),
+    seriesValue(requireFamily(fams, 'mysql_info_schema_processlist_processes_by_host'), {
+      client_host: '10.0.0.2',
+    }),
     3,
   );
 });
 
 test('an empty processlist gives no families', async () => {
   const db = new FakeDb([[/processlist/, result(COLUMNS, [])]]);
-  assert.deepEqual(await ok(build(infoSchemaProcesslist), MYSQL_80(), db), []);
+  assert.deepEqual(await expectSuccess(buildCollector(infoSchemaProcesslist), MYSQL_80(), db), []);
 });
 
 test('max_series: the statement asks for one group more than the cap, and too many groups fail', async () => {
   const db = new FakeDb([[/processlist/, groupedFixture()]]);
-  const err = await fails(
-    build(infoSchemaProcesslist, ['--collect.info_schema.processlist.max_series=3']),
+  const err = await expectFailure(
+    buildCollector(infoSchemaProcesslist, ['--collect.info_schema.processlist.max_series=3']),
     MYSQL_80(),
     db,
   );
@@ -149,8 +166,8 @@ test('max_series: the statement asks for one group more than the cap, and too ma
 test('max_series also bounds the aggregated series', async () => {
   const db = new FakeDb([[/processlist/, groupedFixture()]]);
   // 4 groups fit under 6, but they make 4 threads + 4 seconds + 2 users + 1 host = 11 series.
-  const err = await fails(
-    build(infoSchemaProcesslist, ['--collect.info_schema.processlist.max_series=6']),
+  const err = await expectFailure(
+    buildCollector(infoSchemaProcesslist, ['--collect.info_schema.processlist.max_series=6']),
     MYSQL_80(),
     db,
   );
@@ -159,7 +176,10 @@ test('max_series also bounds the aggregated series', async () => {
 
 test('a server version older than 5.1 runs no query', async () => {
   const db = new FakeDb([]);
-  assert.equal(await run(build(infoSchemaProcesslist), server('5.0.96-log'), db), undefined);
+  assert.equal(
+    await scrapeOutcome(buildCollector(infoSchemaProcesslist), server('5.0.96-log'), db),
+    undefined,
+  );
   assert.equal(db.sent.length, 0);
 });
 

@@ -16,7 +16,8 @@ import {
   result,
   server,
 } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = ['TABLE_SCHEMA', 'TABLE_NAME', 'PARTITION_NAME', 'STAT_TYPE', 'VALUE'];
 
@@ -37,14 +38,14 @@ test('Percona Server: one counter per stat type labelled schema/table/part', asy
       ]),
     ],
   ]);
-  const outcome = await run(build(infoSchemaRocksdbPerfContext), PERCONA_80(), db);
+  const outcome = await scrapeOutcome(buildCollector(infoSchemaRocksdbPerfContext), PERCONA_80(), db);
   assert.equal(outcome?.success, true, outcome?.error);
   const fams = outcome!.families;
-  const cmp = family(fams, 'mysql_info_schema_rocksdb_perf_context_user_key_comparison_count');
+  const cmp = requireFamily(fams, 'mysql_info_schema_rocksdb_perf_context_user_key_comparison_count');
   assert.equal(cmp.type, 'counter');
-  assert.equal(value(cmp, { schema: 'shop', table: 'orders', part: '' }), 1500);
+  assert.equal(seriesValue(cmp, { schema: 'shop', table: 'orders', part: '' }), 1500);
   assert.equal(
-    value(family(fams, 'mysql_info_schema_rocksdb_perf_context_block_read_byte'), {
+    seriesValue(requireFamily(fams, 'mysql_info_schema_rocksdb_perf_context_block_read_byte'), {
       schema: 'shop',
       table: 'orders',
       part: 'p1',
@@ -56,13 +57,15 @@ test('Percona Server: one counter per stat type labelled schema/table/part', asy
   assert.equal(params.length, 24);
   assert.ok(params.includes('BLOCK_CACHE_HIT_COUNT'));
   assert.equal(params.at(-1), 10001);
-  valid(fams);
+  validSeriesCount(fams);
 });
 
 test('max_series caps the rows loaded and fails cleanly', async () => {
   const rows = ['a', 'b', 'c', 'd'].map((t) => ['s', t, '', 'BLOCK_READ_COUNT', '1']);
   const db = new FakeDb([[/ROCKSDB_PERF_CONTEXT/, result(COLUMNS, rows)]]);
-  const c = build(infoSchemaRocksdbPerfContext, ['--collect.info_schema.rocksdb_perf_context.max_series=3']);
+  const c = buildCollector(infoSchemaRocksdbPerfContext, [
+    '--collect.info_schema.rocksdb_perf_context.max_series=3',
+  ]);
   await assert.rejects(c.collect(context(db, MARIADB_1011())), CollectorError);
   assert.equal(db.sent[0]!.params.at(-1), 4);
 });
@@ -74,7 +77,7 @@ test('where MyRocks can exist but is not loaded: one statement, one clear reason
   );
   const db = new FakeDb([[/ROCKSDB/, err]]);
   await assert.rejects(
-    build(infoSchemaRocksdbPerfContext).collect(context(db, MARIADB_1011())),
+    buildCollector(infoSchemaRocksdbPerfContext).collect(context(db, MARIADB_1011())),
     (e: unknown) => {
       assert.ok(e instanceof CollectorError);
       assert.match(
@@ -91,7 +94,11 @@ test('servers without MyRocks builds run no query (Oracle MySQL, old MariaDB/Per
   const old = [server('10.1.48-MariaDB'), server('5.6.51-91.0', 'Percona Server (GPL), Release 91.0')];
   for (const info of [MYSQL_57(), MYSQL_80(), MYSQL_84(), ...old]) {
     const db = new FakeDb([]);
-    assert.equal(await run(build(infoSchemaRocksdbPerfContext), info, db), undefined, info.versionString);
+    assert.equal(
+      await scrapeOutcome(buildCollector(infoSchemaRocksdbPerfContext), info, db),
+      undefined,
+      info.versionString,
+    );
     assert.equal(db.sent.length, 0);
   }
 });

@@ -12,7 +12,14 @@ import {
 } from '../../../src/collectors/info-schema-tables.js';
 import type { Cell } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import { build, fails, family, names, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  familyNames,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = [
   'TABLE_SCHEMA',
@@ -43,19 +50,19 @@ test('parseDatabases: * means all, a list is split on commas and trimmed', () =>
 
 test('default *: one statement over every non-system schema, five series per table', async () => {
   const db = new FakeDb([[/information_schema\.tables/, result(COLUMNS, ROWS)]]);
-  const fams = await ok(build(infoSchemaTables), MYSQL_80(), db);
+  const fams = await expectSuccess(buildCollector(infoSchemaTables), MYSQL_80(), db);
   assert.equal(db.sent.length, 1);
   assert.equal(db.sent[0]!.sql, TABLES_ALL_SQL);
   assert.match(TABLES_ALL_SQL, /NOT IN \('mysql', 'performance_schema', 'information_schema', 'sys'\)/);
   assert.deepEqual(db.sent[0]!.params, [2001]);
-  assert.deepEqual(names(fams), [
+  assert.deepEqual(familyNames(fams), [
     'mysql_info_schema_table_rows',
     'mysql_info_schema_table_size',
     'mysql_info_schema_table_version',
   ]);
-  const version = family(fams, 'mysql_info_schema_table_version');
+  const version = requireFamily(fams, 'mysql_info_schema_table_version');
   assert.equal(
-    value(version, {
+    seriesValue(version, {
       schema: 'shop',
       table: 'orders',
       type: 'BASE TABLE',
@@ -67,7 +74,7 @@ test('default *: one statement over every non-system schema, five series per tab
   );
   // A view: NULL engine, row format, options -> NONE; NULL numbers -> 0 (as mysqld_exporter's IFNULLs).
   assert.equal(
-    value(version, {
+    seriesValue(version, {
       schema: 'shop',
       table: 'v_orders',
       type: 'VIEW',
@@ -77,13 +84,16 @@ test('default *: one statement over every non-system schema, five series per tab
     }),
     0,
   );
-  const rows = family(fams, 'mysql_info_schema_table_rows');
-  assert.equal(value(rows, { schema: 'shop', table: 'orders' }), 1234);
-  assert.equal(value(rows, { schema: HOSTILE_SCHEMA, table: 'tâble ✓' }), 3);
-  const size = family(fams, 'mysql_info_schema_table_size');
-  assert.equal(value(size, { schema: 'shop', table: 'orders', component: 'index_length' }), 32768);
-  assert.equal(value(size, { schema: HOSTILE_SCHEMA, table: 'tâble ✓', component: 'data_length' }), 8192);
-  assert.equal(value(size, { schema: 'shop', table: 'v_orders', component: 'data_free' }), 0);
+  const rows = requireFamily(fams, 'mysql_info_schema_table_rows');
+  assert.equal(seriesValue(rows, { schema: 'shop', table: 'orders' }), 1234);
+  assert.equal(seriesValue(rows, { schema: HOSTILE_SCHEMA, table: 'tâble ✓' }), 3);
+  const size = requireFamily(fams, 'mysql_info_schema_table_size');
+  assert.equal(seriesValue(size, { schema: 'shop', table: 'orders', component: 'index_length' }), 32768);
+  assert.equal(
+    seriesValue(size, { schema: HOSTILE_SCHEMA, table: 'tâble ✓', component: 'data_length' }),
+    8192,
+  );
+  assert.equal(seriesValue(size, { schema: 'shop', table: 'v_orders', component: 'data_free' }), 0);
   assert.equal(size.samples.length, 9);
 });
 
@@ -98,8 +108,10 @@ test('--collect.info_schema.tables.databases binds each schema name as a paramet
         ),
     ],
   ]);
-  const c = build(infoSchemaTables, [`--collect.info_schema.tables.databases=shop,${HOSTILE_SCHEMA}`]);
-  const fams = await ok(c, MARIADB_1011(), db);
+  const c = buildCollector(infoSchemaTables, [
+    `--collect.info_schema.tables.databases=shop,${HOSTILE_SCHEMA}`,
+  ]);
+  const fams = await expectSuccess(c, MARIADB_1011(), db);
   assert.deepEqual(
     db.sent.map((s) => [s.sql, s.params]),
     [
@@ -108,21 +120,21 @@ test('--collect.info_schema.tables.databases binds each schema name as a paramet
     ],
   );
   for (const s of db.sent) assert.ok(!s.sql.includes('shop') && !s.sql.includes('ird'));
-  assert.equal(family(fams, 'mysql_info_schema_table_rows').samples.length, 3);
+  assert.equal(requireFamily(fams, 'mysql_info_schema_table_rows').samples.length, 3);
 });
 
 test('the same table returned twice (schema listed in two letter cases) is emitted once', async () => {
   const db = new FakeDb([[/TABLE_SCHEMA = \?/, result(COLUMNS, [ROWS[0]!])]]);
-  const c = build(infoSchemaTables, ['--collect.info_schema.tables.databases=shop,SHOP']);
-  const fams = await ok(c, MYSQL_57(), db);
-  assert.equal(family(fams, 'mysql_info_schema_table_rows').samples.length, 1);
+  const c = buildCollector(infoSchemaTables, ['--collect.info_schema.tables.databases=shop,SHOP']);
+  const fams = await expectSuccess(c, MYSQL_57(), db);
+  assert.equal(requireFamily(fams, 'mysql_info_schema_table_rows').samples.length, 1);
 });
 
 test('max_series: the row budget spans schemas and asks for one row more than fits', async () => {
   // 12 series / 5 per table = 2 tables.
   const db = new FakeDb([[/information_schema\.tables/, result(COLUMNS, ROWS)]]);
-  const err = await fails(
-    build(infoSchemaTables, ['--collect.info_schema.tables.max_series=12']),
+  const err = await expectFailure(
+    buildCollector(infoSchemaTables, ['--collect.info_schema.tables.max_series=12']),
     MYSQL_80(),
     db,
   );
@@ -130,17 +142,17 @@ test('max_series: the row budget spans schemas and asks for one row more than fi
   assert.match(err, /info_schema\.tables: more than 2 rows would exceed 12 series/);
 
   const listed = new FakeDb([[/TABLE_SCHEMA = \?/, result(COLUMNS, ROWS.slice(0, 3))]]);
-  const c = build(infoSchemaTables, [
+  const c = buildCollector(infoSchemaTables, [
     '--collect.info_schema.tables.max_series=12',
     '--collect.info_schema.tables.databases=a,b,c',
   ]);
-  await fails(c, MYSQL_80(), listed);
+  await expectFailure(c, MYSQL_80(), listed);
   // The first schema already overflows: the others are not queried.
   assert.equal(listed.sent.length, 1);
 });
 
 test('a server version older than 5.1 runs no query', async () => {
   const db = new FakeDb([]);
-  assert.equal(await run(build(infoSchemaTables), server('5.0.96'), db), undefined);
+  assert.equal(await scrapeOutcome(buildCollector(infoSchemaTables), server('5.0.96'), db), undefined);
   assert.equal(db.sent.length, 0);
 });

@@ -14,7 +14,13 @@ import {
   userSql,
 } from '../../../src/collectors/mysql-user.js';
 import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import { build, fails, family, ok, run, value } from './collectors-a-helpers.js';
+import {
+  buildCollector,
+  expectFailure,
+  expectSuccess,
+  scrapeOutcome,
+} from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const PRIVS_57 = [...PRIVILEGE_COLUMNS];
 const MYSQL_57_COLUMNS = [
@@ -96,7 +102,7 @@ test('detection selects only allowlisted columns that exist, per flavor', () => 
 
 test('MySQL 5.7: max_* gauges per account; privileges off by default', async () => {
   const db = fakeDb(MYSQL_57_COLUMNS, []);
-  const fams = await ok(build(mysqlUser), MYSQL_57(), db);
+  const fams = await expectSuccess(buildCollector(mysqlUser), MYSQL_57(), db);
   assert.equal(db.sent[0]!.sql, USER_COLUMNS_SQL);
   assert.ok(!db.sent[1]!.sql.includes('_priv'));
   assert.deepEqual(db.sent[1]!.params, [2501]); // 10000 series / 4 per account, plus one
@@ -104,36 +110,43 @@ test('MySQL 5.7: max_* gauges per account; privileges off by default', async () 
     fams.map((f) => f.name),
     LIMITS.map((l) => `mysql_mysql_${l}`),
   );
-  const maxConn = family(fams, 'mysql_mysql_max_connections');
+  const maxConn = requireFamily(fams, 'mysql_mysql_max_connections');
   assert.equal(maxConn.type, 'gauge');
-  assert.equal(value(maxConn, { mysql_user: 'exporter', hostmask: '127.0.0.1' }), 5);
+  assert.equal(seriesValue(maxConn, { mysql_user: 'exporter', hostmask: '127.0.0.1' }), 5);
   assert.equal(
-    value(family(fams, 'mysql_mysql_max_updates'), { mysql_user: 'root', hostmask: 'localhost' }),
+    seriesValue(requireFamily(fams, 'mysql_mysql_max_updates'), {
+      mysql_user: 'root',
+      hostmask: 'localhost',
+    }),
     10,
   );
 });
 
 test('MariaDB 10.11 with --collect.mysql.user.privileges: Y=1, N=0 for the 29 mysqld_exporter columns', async () => {
   const db = fakeDb(MARIADB_1011_COLUMNS, PRIVS_57);
-  const fams = await ok(build(mysqlUser, ['--collect.mysql.user.privileges']), MARIADB_1011(), db);
+  const fams = await expectSuccess(
+    buildCollector(mysqlUser, ['--collect.mysql.user.privileges']),
+    MARIADB_1011(),
+    db,
+  );
   assert.equal(fams.length, 4 + 29);
   assert.deepEqual(db.sent[1]!.params, [Math.floor(10000 / 33) + 1]);
-  const select = family(fams, 'mysql_mysql_select_priv');
-  assert.equal(value(select, { mysql_user: 'root', hostmask: 'localhost' }), 1);
-  assert.equal(value(select, { mysql_user: 'exporter', hostmask: '127.0.0.1' }), 0);
+  const select = requireFamily(fams, 'mysql_mysql_select_priv');
+  assert.equal(seriesValue(select, { mysql_user: 'root', hostmask: 'localhost' }), 1);
+  assert.equal(seriesValue(select, { mysql_user: 'exporter', hostmask: '127.0.0.1' }), 0);
   assert.ok(fams.some((f) => f.name === 'mysql_mysql_create_tablespace_priv'));
   assert.ok(!fams.some((f) => f.name === 'mysql_mysql_delete_history_priv'));
 });
 
 test('column detection runs once per target and server version', async () => {
   const db = fakeDb(MYSQL_80_COLUMNS, []);
-  const c = build(mysqlUser);
-  await ok(c, MYSQL_80(), db);
-  await ok(c, MYSQL_80(), db);
+  const c = buildCollector(mysqlUser);
+  await expectSuccess(c, MYSQL_80(), db);
+  await expectSuccess(c, MYSQL_80(), db);
   assert.equal(db.sent.filter((s) => s.sql === USER_COLUMNS_SQL).length, 1);
-  await ok(c, MYSQL_80(), db, 'other:3306');
+  await expectSuccess(c, MYSQL_80(), db, 'other:3306');
   assert.equal(db.sent.filter((s) => s.sql === USER_COLUMNS_SQL).length, 2);
-  await ok(c, server('8.0.36'), db);
+  await expectSuccess(c, server('8.0.36'), db);
   assert.equal(db.sent.filter((s) => s.sql === USER_COLUMNS_SQL).length, 3);
 });
 
@@ -145,7 +158,11 @@ test('NULL limits and odd privilege values are skipped, not zeroed', async () =>
       result(['user', 'host', 'Select_priv', ...LIMITS], [['ghost', '%', null, null, null, null, null]]),
     ],
   ]);
-  const fams = await ok(build(mysqlUser, ['--collect.mysql.user.privileges']), MYSQL_57(), db);
+  const fams = await expectSuccess(
+    buildCollector(mysqlUser, ['--collect.mysql.user.privileges']),
+    MYSQL_57(),
+    db,
+  );
   assert.deepEqual(fams, []);
 });
 
@@ -153,20 +170,24 @@ test('no SELECT on mysql.user: one failing statement with the server reason', as
   const db = new FakeDb([
     [/mysql\.user/, new Error("SELECT command denied to user 'e'@'h' for table 'user'")],
   ]);
-  const err = await fails(build(mysqlUser), MYSQL_80(), db);
+  const err = await expectFailure(buildCollector(mysqlUser), MYSQL_80(), db);
   assert.match(err, /SELECT command denied/);
   assert.equal(db.sent.length, 1);
 });
 
 test('max_series: too many accounts fail the collector', async () => {
   const db = fakeDb(MYSQL_57_COLUMNS, []);
-  const err = await fails(build(mysqlUser, ['--collect.mysql.user.max_series=4']), MYSQL_57(), db);
+  const err = await expectFailure(
+    buildCollector(mysqlUser, ['--collect.mysql.user.max_series=4']),
+    MYSQL_57(),
+    db,
+  );
   assert.deepEqual(db.sent[1]!.params, [2]);
   assert.match(err, /mysql\.user: more than 1 rows would exceed 4 series/);
 });
 
 test('a server version older than 5.1 runs no query', async () => {
   const db = new FakeDb([]);
-  assert.equal(await run(build(mysqlUser), server('5.0.96'), db), undefined);
+  assert.equal(await scrapeOutcome(buildCollector(mysqlUser), server('5.0.96'), db), undefined);
   assert.equal(db.sent.length, 0);
 });

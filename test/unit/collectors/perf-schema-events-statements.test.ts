@@ -14,9 +14,15 @@ import {
   result,
   server,
 } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
+import type { Labels, MetricFamily } from '../../../src/model/metrics.js';
 
 const TABLE = 'events_statements_summary_by_digest';
+
+/** The value of the `mysql_perf_schema_events_statements_<suffix>` series with these labels. */
+const statementsValue = (fams: readonly MetricFamily[], suffix: string, labels: Labels) =>
+  seriesValue(requireFamily(fams, `mysql_perf_schema_events_statements_${suffix}`), labels);
 
 /** Column names of the digest table from a captured information_schema.columns subset. */
 function capturedColumns(path: string): Set<string> {
@@ -114,30 +120,27 @@ const ROW_SHOP: Cell[] = [
 
 test('MySQL 5.7: only columns the 5.7 table has, counters from the row, summary without quantiles', async () => {
   const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [ROW_SHOP])]]);
-  const c = build(perfSchemaEventsStatements);
+  const c = buildCollector(perfSchemaEventsStatements);
   const fams = await c.collect(context(db, MYSQL_57()));
   assert.equal(db.sent.length, 1);
   for (const col of columnsIn(db.sent[0]!.sql)) assert.ok(MYSQL_57_COLUMNS.has(col), `5.7 has no ${col}`);
   assert.doesNotMatch(db.sent[0]!.sql, /QUANTILE|SUM_CPU_TIME/);
   const labels = { schema: 'shop', digest: '3f1c0d2e', digest_text: 'SELECT * FROM `orders` WHERE `id` = ?' };
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_total'), labels), 42);
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_seconds_total'), labels), 123);
-  assert.equal(
-    value(family(fams, 'mysql_perf_schema_events_statements_lock_time_seconds_total'), labels),
-    0.005,
-  );
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_rows_examined_total'), labels), 8400);
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_tmp_tables_total'), labels), 3);
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_tmp_disk_tables_total'), labels), 1);
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_sort_rows_total'), labels), 17);
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_no_index_used_total'), labels), 42);
+  assert.equal(statementsValue(fams, 'total', labels), 42);
+  assert.equal(statementsValue(fams, 'seconds_total', labels), 123);
+  assert.equal(statementsValue(fams, 'lock_time_seconds_total', labels), 0.005);
+  assert.equal(statementsValue(fams, 'rows_examined_total', labels), 8400);
+  assert.equal(statementsValue(fams, 'tmp_tables_total', labels), 3);
+  assert.equal(statementsValue(fams, 'tmp_disk_tables_total', labels), 1);
+  assert.equal(statementsValue(fams, 'sort_rows_total', labels), 17);
+  assert.equal(statementsValue(fams, 'no_index_used_total', labels), 42);
   assert.ok(!fams.some((f) => f.name === 'mysql_perf_schema_events_statements_cpu_time_seconds_total'));
-  const latency = family(fams, 'mysql_perf_schema_events_statements_latency');
+  const latency = requireFamily(fams, 'mysql_perf_schema_events_statements_latency');
   assert.equal(latency.type, 'summary');
-  assert.equal(value(latency, labels, '_count'), 42);
-  assert.equal(value(latency, labels, '_sum'), 123);
+  assert.equal(seriesValue(latency, labels, '_count'), 42);
+  assert.equal(seriesValue(latency, labels, '_sum'), 123);
   assert.equal(latency.samples.length, 2);
-  valid(fams);
+  validSeriesCount(fams);
 });
 
 test('MySQL 8.0.14-8.0.18: quantiles selected (keys 95, 99, 999), no SUM_CPU_TIME', async () => {
@@ -148,18 +151,18 @@ test('MySQL 8.0.14-8.0.18: quantiles selected (keys 95, 99, 999), no SUM_CPU_TIM
       digestRows(['QUANTILE_95', 'QUANTILE_99', 'QUANTILE_999'], [row]),
     ],
   ]);
-  const fams = await build(perfSchemaEventsStatements).collect(
+  const fams = await buildCollector(perfSchemaEventsStatements).collect(
     context(db, server('8.0.18', 'MySQL Community Server - GPL')),
   );
   for (const col of columnsIn(db.sent[0]!.sql))
     assert.ok(MYSQL_80_EARLY_COLUMNS.has(col), `8.0.18 has no ${col}`);
   assert.doesNotMatch(db.sent[0]!.sql, /SUM_CPU_TIME/);
-  const latency = family(fams, 'mysql_perf_schema_events_statements_latency');
+  const latency = requireFamily(fams, 'mysql_perf_schema_events_statements_latency');
   const labels = { schema: 'shop', digest: '3f1c0d2e', digest_text: 'SELECT * FROM `orders` WHERE `id` = ?' };
-  assert.equal(value(latency, { ...labels, quantile: '95' }), 0.002);
-  assert.equal(value(latency, { ...labels, quantile: '99' }), 0.009);
-  assert.equal(value(latency, { ...labels, quantile: '999' }), 0.25);
-  valid(fams);
+  assert.equal(seriesValue(latency, { ...labels, quantile: '95' }), 0.002);
+  assert.equal(seriesValue(latency, { ...labels, quantile: '99' }), 0.009);
+  assert.equal(seriesValue(latency, { ...labels, quantile: '999' }), 0.25);
+  validSeriesCount(fams);
 });
 
 test('MySQL 8.0.30: SUM_CPU_TIME and quantiles', async () => {
@@ -170,12 +173,12 @@ test('MySQL 8.0.30: SUM_CPU_TIME and quantiles', async () => {
       digestRows(['SUM_CPU_TIME', 'QUANTILE_95', 'QUANTILE_99', 'QUANTILE_999'], [row]),
     ],
   ]);
-  const fams = await build(perfSchemaEventsStatements).collect(context(db, MYSQL_80()));
+  const fams = await buildCollector(perfSchemaEventsStatements).collect(context(db, MYSQL_80()));
   for (const col of columnsIn(db.sent[0]!.sql))
     assert.ok(MYSQL_80_LATE_COLUMNS.has(col), `8.0.30 has no ${col}`);
   const labels = { schema: 'shop', digest: '3f1c0d2e', digest_text: 'SELECT * FROM `orders` WHERE `id` = ?' };
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_cpu_time_seconds_total'), labels), 7);
-  valid(fams);
+  assert.equal(statementsValue(fams, 'cpu_time_seconds_total', labels), 7);
+  validSeriesCount(fams);
 });
 
 for (const [label, info] of [
@@ -184,11 +187,11 @@ for (const [label, info] of [
 ] as const) {
   test(`${label}: no SUM_CPU_TIME and no QUANTILE_* (MariaDB is not "newer than 8.0.28")`, async () => {
     const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [ROW_SHOP])]]);
-    const fams = await build(perfSchemaEventsStatements).collect(context(db, info()));
+    const fams = await buildCollector(perfSchemaEventsStatements).collect(context(db, info()));
     for (const col of columnsIn(db.sent[0]!.sql))
       assert.ok(MARIADB_COLUMNS.has(col), `MariaDB has no ${col}`);
-    assert.equal(family(fams, 'mysql_perf_schema_events_statements_latency').samples.length, 2);
-    valid(fams);
+    assert.equal(requireFamily(fams, 'mysql_perf_schema_events_statements_latency').samples.length, 2);
+    validSeriesCount(fams);
   });
 }
 
@@ -212,15 +215,15 @@ test('NULL cells are skipped, NULL digest text is an empty label, an empty table
     '0',
   ];
   const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [nullRow])]]);
-  const fams = await build(perfSchemaEventsStatements).collect(context(db, MYSQL_57()));
+  const fams = await buildCollector(perfSchemaEventsStatements).collect(context(db, MYSQL_57()));
   const labels = { schema: 'shop', digest: 'abc', digest_text: '' };
-  assert.equal(value(family(fams, 'mysql_perf_schema_events_statements_total'), labels), 5);
+  assert.equal(statementsValue(fams, 'total', labels), 5);
   assert.ok(!fams.some((f) => f.name === 'mysql_perf_schema_events_statements_lock_time_seconds_total'));
   assert.ok(!fams.some((f) => f.name === 'mysql_perf_schema_events_statements_rows_examined_total'));
-  valid(fams);
+  validSeriesCount(fams);
 
   const empty = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [])]]);
-  const outcome = await run(build(perfSchemaEventsStatements), MARIADB_1011(), empty);
+  const outcome = await scrapeOutcome(buildCollector(perfSchemaEventsStatements), MARIADB_1011(), empty);
   assert.equal(outcome?.success, true);
   assert.deepEqual(outcome?.families, []);
 });
@@ -229,9 +232,9 @@ test('a repeated (schema, digest, text) row keeps the first and does not break t
   const second = [...ROW_SHOP];
   second[3] = '1';
   const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [ROW_SHOP, second])]]);
-  const outcome = await run(build(perfSchemaEventsStatements), MYSQL_57(), db);
+  const outcome = await scrapeOutcome(buildCollector(perfSchemaEventsStatements), MYSQL_57(), db);
   assert.equal(outcome?.success, true);
-  const total = family(outcome!.families, 'mysql_perf_schema_events_statements_total');
+  const total = requireFamily(outcome!.families, 'mysql_perf_schema_events_statements_total');
   assert.deepEqual(
     total.samples.map((s) => s.value),
     [42],
@@ -240,7 +243,7 @@ test('a repeated (schema, digest, text) row keeps the first and does not break t
 
 test('flags: limit, timelimit, digest_text_limit and exclude_schemas become bound parameters', async () => {
   const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [])]]);
-  const c = build(perfSchemaEventsStatements, [
+  const c = buildCollector(perfSchemaEventsStatements, [
     '--collect.perf_schema.eventsstatements.limit=7',
     '--collect.perf_schema.eventsstatements.timelimit=60',
     '--collect.perf_schema.eventsstatements.digest_text_limit=30',
@@ -261,7 +264,7 @@ test('flags: limit, timelimit, digest_text_limit and exclude_schemas become boun
   assert.doesNotMatch(db.sent[0]!.sql, /sys|it's/);
 
   const defaults = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], [])]]);
-  await build(perfSchemaEventsStatements).collect(context(defaults, MYSQL_57()));
+  await buildCollector(perfSchemaEventsStatements).collect(context(defaults, MYSQL_57()));
   assert.deepEqual(defaults.sent[0]!.params, [
     120,
     'mysql',
@@ -280,21 +283,23 @@ test('max_series: the statement asks for one row more than fits, and more rows f
     return r;
   });
   const db = new FakeDb([[/events_statements_summary_by_digest/, digestRows([], rows)]]);
-  const c = build(perfSchemaEventsStatements, ['--collect.perf_schema.eventsstatements.max_series=40']);
+  const c = buildCollector(perfSchemaEventsStatements, [
+    '--collect.perf_schema.eventsstatements.max_series=40',
+  ]);
   await assert.rejects(c.collect(context(db, MYSQL_57())), (err: unknown) => {
     assert.ok(err instanceof CollectorError);
     assert.match(err.message, /max_series/);
     return true;
   });
   assert.equal(db.sent[0]!.params.at(-1), 3);
-  const outcome = await run(c, MYSQL_57(), new FakeDb([[/digest/, digestRows([], rows)]]));
+  const outcome = await scrapeOutcome(c, MYSQL_57(), new FakeDb([[/digest/, digestRows([], rows)]]));
   assert.equal(outcome?.success, false);
 });
 
 test('unsupported servers run no query', async () => {
   const db = new FakeDb([]);
-  const outcome = await run(
-    build(perfSchemaEventsStatements),
+  const outcome = await scrapeOutcome(
+    buildCollector(perfSchemaEventsStatements),
     server('5.5.62', 'MySQL Community Server (GPL)'),
     db,
   );

@@ -4,7 +4,8 @@ import { perfSchemaFileInstances } from '../../../src/collectors/perf-schema-fil
 import { CollectorError } from '../../../src/errors.js';
 import type { QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_80, context, result, server } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = [
   'FILE_NAME',
@@ -28,44 +29,44 @@ const ROWS: QueryResult = result(COLUMNS, [
 test('prefix removed, duplicate (file, event) rows summed, read/write modes', async () => {
   for (const info of [MYSQL_80(), MARIADB_1011()]) {
     const db = new FakeDb([[/file_summary_by_instance/, ROWS]]);
-    const outcome = await run(build(perfSchemaFileInstances), info, db);
+    const outcome = await scrapeOutcome(buildCollector(perfSchemaFileInstances), info, db);
     assert.equal(outcome?.success, true, outcome?.error);
     const fams = outcome!.families;
-    const total = family(fams, 'mysql_perf_schema_file_instances_total');
-    const bytes = family(fams, 'mysql_perf_schema_file_instances_bytes');
+    const total = requireFamily(fams, 'mysql_perf_schema_file_instances_total');
+    const bytes = requireFamily(fams, 'mysql_perf_schema_file_instances_bytes');
     assert.equal(total.type, 'counter');
     assert.equal(bytes.type, 'counter');
     const ib = { file_name: 'ibdata1', event_name: 'wait/io/file/innodb/innodb_data_file' };
-    assert.equal(value(total, { ...ib, mode: 'read' }), 120);
-    assert.equal(value(total, { ...ib, mode: 'write' }), 30);
-    assert.equal(value(bytes, { ...ib, mode: 'read' }), 1966080);
-    assert.equal(value(bytes, { ...ib, mode: 'write' }), 491520);
+    assert.equal(seriesValue(total, { ...ib, mode: 'read' }), 120);
+    assert.equal(seriesValue(total, { ...ib, mode: 'write' }), 30);
+    assert.equal(seriesValue(bytes, { ...ib, mode: 'read' }), 1966080);
+    assert.equal(seriesValue(bytes, { ...ib, mode: 'write' }), 491520);
     const opt = { file_name: 'shop/db.opt', event_name: 'wait/io/file/sql/dbopt' };
-    assert.equal(value(total, { ...opt, mode: 'read' }), 5);
-    assert.equal(value(total, { ...opt, mode: 'write' }), 1);
-    assert.equal(value(bytes, { ...opt, mode: 'read' }), 325);
+    assert.equal(seriesValue(total, { ...opt, mode: 'read' }), 5);
+    assert.equal(seriesValue(total, { ...opt, mode: 'write' }), 1);
+    assert.equal(seriesValue(bytes, { ...opt, mode: 'read' }), 325);
     const other = {
       file_name: '/usr/share/mysql/charsets/Index.xml',
       event_name: 'wait/io/file/mysys/charset',
     };
-    assert.equal(value(bytes, { ...other, mode: 'read' }), 24291);
+    assert.equal(seriesValue(bytes, { ...other, mode: 'read' }), 24291);
     assert.equal(total.samples.length, 6);
-    valid(fams);
+    validSeriesCount(fams);
   }
 });
 
 test('flags: filter is a bound parameter, an empty remove_prefix keeps full paths', async () => {
   const db = new FakeDb([[/file_summary_by_instance/, ROWS]]);
-  const c = build(perfSchemaFileInstances, [
+  const c = buildCollector(perfSchemaFileInstances, [
     "--collect.perf_schema.file_instances.filter=^/var/lib/mysql/sh'op",
     '--collect.perf_schema.file_instances.remove_prefix=',
   ]);
   const fams = await c.collect(context(db, MYSQL_80()));
   assert.equal(db.sent[0]!.params[0], "^/var/lib/mysql/sh'op");
   assert.doesNotMatch(db.sent[0]!.sql, /sh'op/);
-  const total = family(fams, 'mysql_perf_schema_file_instances_total');
+  const total = requireFamily(fams, 'mysql_perf_schema_file_instances_total');
   assert.equal(
-    value(total, {
+    seriesValue(total, {
       file_name: '/var/lib/mysql/ibdata1',
       event_name: 'wait/io/file/innodb/innodb_data_file',
       mode: 'read',
@@ -73,7 +74,7 @@ test('flags: filter is a bound parameter, an empty remove_prefix keeps full path
     120,
   );
   const defaults = new FakeDb([[/file_summary_by_instance/, ROWS]]);
-  await build(perfSchemaFileInstances).collect(context(defaults, MYSQL_80()));
+  await buildCollector(perfSchemaFileInstances).collect(context(defaults, MYSQL_80()));
   assert.deepEqual(defaults.sent[0]!.params, ['.*', 2501]);
 });
 
@@ -84,20 +85,20 @@ test('NULL counters are skipped; an empty table is a success with no families', 
       result(COLUMNS, [['/var/lib/mysql/x', 'wait/io/file/sql/FRM', null, '4', null, '9']]),
     ],
   ]);
-  const fams = await build(perfSchemaFileInstances).collect(context(db, MARIADB_1011()));
-  const total = family(fams, 'mysql_perf_schema_file_instances_total');
+  const fams = await buildCollector(perfSchemaFileInstances).collect(context(db, MARIADB_1011()));
+  const total = requireFamily(fams, 'mysql_perf_schema_file_instances_total');
   assert.deepEqual(
     total.samples.map((s) => s.labels.mode),
     ['write'],
   );
-  valid(fams);
+  validSeriesCount(fams);
   const empty = new FakeDb([[/file_summary_by_instance/, result(COLUMNS, [])]]);
-  assert.deepEqual(await build(perfSchemaFileInstances).collect(context(empty, MARIADB_1011())), []);
+  assert.deepEqual(await buildCollector(perfSchemaFileInstances).collect(context(empty, MARIADB_1011())), []);
 });
 
 test('max_series: LIMIT cap/4 + 1 and a clear failure when exceeded', async () => {
   const db = new FakeDb([[/file_summary_by_instance/, ROWS]]);
-  const c = build(perfSchemaFileInstances, ['--collect.perf_schema.file_instances.max_series=8']);
+  const c = buildCollector(perfSchemaFileInstances, ['--collect.perf_schema.file_instances.max_series=8']);
   await assert.rejects(c.collect(context(db, MYSQL_80())), (err: unknown) => {
     assert.ok(err instanceof CollectorError);
     assert.match(err.message, /collect\.perf_schema\.file_instances\.max_series/);
@@ -109,7 +110,11 @@ test('max_series: LIMIT cap/4 + 1 and a clear failure when exceeded', async () =
 test('unsupported servers run no query', async () => {
   const db = new FakeDb([]);
   assert.equal(
-    await run(build(perfSchemaFileInstances), server('5.1.73', 'MySQL Community Server (GPL)'), db),
+    await scrapeOutcome(
+      buildCollector(perfSchemaFileInstances),
+      server('5.1.73', 'MySQL Community Server (GPL)'),
+      db,
+    ),
     undefined,
   );
   assert.equal(db.sent.length, 0);

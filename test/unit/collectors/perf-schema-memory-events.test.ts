@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { perfSchemaMemoryEvents } from '../../../src/collectors/perf-schema-memory-events.js';
 import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, context, result, server } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const COLUMNS = [
   'EVENT_NAME',
@@ -24,36 +25,36 @@ const MYSQL_ROWS = result(COLUMNS, [
 
 test('MySQL: alloc/free counters and a used-bytes gauge that may be negative, prefix removed', async () => {
   const db = new FakeDb([[/memory_summary_global_by_event_name/, MYSQL_ROWS]]);
-  const outcome = await run(build(perfSchemaMemoryEvents), MYSQL_80(), db);
+  const outcome = await scrapeOutcome(buildCollector(perfSchemaMemoryEvents), MYSQL_80(), db);
   assert.equal(outcome?.success, true, outcome?.error);
   const fams = outcome!.families;
-  const alloc = family(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total');
-  const free = family(fams, 'mysql_perf_schema_memory_events_free_bytes_total');
-  const used = family(fams, 'mysql_perf_schema_memory_events_used_bytes');
+  const alloc = requireFamily(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total');
+  const free = requireFamily(fams, 'mysql_perf_schema_memory_events_free_bytes_total');
+  const used = requireFamily(fams, 'mysql_perf_schema_memory_events_used_bytes');
   assert.equal(alloc.type, 'counter');
   assert.equal(used.type, 'gauge');
-  assert.equal(value(alloc, { event_name: 'innodb/buf_buf_pool' }), 137428992);
-  assert.equal(value(free, { event_name: 'sql/THD::main_mem_root' }), 5073918456);
-  assert.equal(value(used, { event_name: 'sql/THD::main_mem_root' }), -44798456);
+  assert.equal(seriesValue(alloc, { event_name: 'innodb/buf_buf_pool' }), 137428992);
+  assert.equal(seriesValue(free, { event_name: 'sql/THD::main_mem_root' }), 5073918456);
+  assert.equal(seriesValue(used, { event_name: 'sql/THD::main_mem_root' }), -44798456);
   assert.match(db.sent[0]!.sql, /WHERE COUNT_ALLOC > 0/);
-  valid(fams);
+  validSeriesCount(fams);
 });
 
 test('MariaDB 10.11 rows', async () => {
   const db = new FakeDb([[/memory_summary_global_by_event_name/, MARIADB_ROWS]]);
-  const fams = await build(perfSchemaMemoryEvents).collect(context(db, MARIADB_1011()));
-  const used = family(fams, 'mysql_perf_schema_memory_events_used_bytes');
-  assert.equal(value(used, { event_name: 'performance_schema/file_instances' }), 2883584);
-  valid(fams);
+  const fams = await buildCollector(perfSchemaMemoryEvents).collect(context(db, MARIADB_1011()));
+  const used = requireFamily(fams, 'mysql_perf_schema_memory_events_used_bytes');
+  assert.equal(seriesValue(used, { event_name: 'performance_schema/file_instances' }), 2883584);
+  validSeriesCount(fams);
 });
 
 test('flag: remove_prefix; a prefix that maps two names onto one sums them', async () => {
   const db = new FakeDb([[/memory_summary/, MYSQL_ROWS]]);
-  const keep = await build(perfSchemaMemoryEvents, [
+  const keep = await buildCollector(perfSchemaMemoryEvents, [
     '--collect.perf_schema.memory_events.remove_prefix=',
   ]).collect(context(db, MYSQL_57()));
   assert.equal(
-    value(family(keep, 'mysql_perf_schema_memory_events_used_bytes'), {
+    seriesValue(requireFamily(keep, 'mysql_perf_schema_memory_events_used_bytes'), {
       event_name: 'memory/innodb/buf_buf_pool',
     }),
     137428992,
@@ -68,26 +69,31 @@ test('flag: remove_prefix; a prefix that maps two names onto one sums them', asy
       ]),
     ],
   ]);
-  const fams = await build(perfSchemaMemoryEvents, [
+  const fams = await buildCollector(perfSchemaMemoryEvents, [
     '--collect.perf_schema.memory_events.remove_prefix=memory/',
   ]).collect(context(clash, MYSQL_57()));
   assert.equal(
-    value(family(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total'), { event_name: 'a/x' }),
+    seriesValue(requireFamily(fams, 'mysql_perf_schema_memory_events_alloc_bytes_total'), {
+      event_name: 'a/x',
+    }),
     15,
   );
-  assert.equal(value(family(fams, 'mysql_perf_schema_memory_events_used_bytes'), { event_name: 'a/x' }), 14);
-  valid(fams);
+  assert.equal(
+    seriesValue(requireFamily(fams, 'mysql_perf_schema_memory_events_used_bytes'), { event_name: 'a/x' }),
+    14,
+  );
+  validSeriesCount(fams);
 });
 
 test('NULL cells are skipped; an empty table is a success', async () => {
   const db = new FakeDb([[/memory_summary/, result(COLUMNS, [['memory/sql/x', '10', null, null]])]]);
-  const fams = await build(perfSchemaMemoryEvents).collect(context(db, MYSQL_80()));
+  const fams = await buildCollector(perfSchemaMemoryEvents).collect(context(db, MYSQL_80()));
   assert.deepEqual(
     fams.map((f) => f.name),
     ['mysql_perf_schema_memory_events_alloc_bytes_total'],
   );
   const empty = new FakeDb([[/memory_summary/, result(COLUMNS, [])]]);
-  assert.deepEqual(await build(perfSchemaMemoryEvents).collect(context(empty, MYSQL_80())), []);
+  assert.deepEqual(await buildCollector(perfSchemaMemoryEvents).collect(context(empty, MYSQL_80())), []);
 });
 
 test('servers without the table run no query (MySQL 5.6, MariaDB 10.4)', async () => {
@@ -96,7 +102,7 @@ test('servers without the table run no query (MySQL 5.6, MariaDB 10.4)', async (
     server('10.4.34-MariaDB', 'MariaDB Server'),
   ]) {
     const db = new FakeDb([]);
-    assert.equal(await run(build(perfSchemaMemoryEvents), info, db), undefined);
+    assert.equal(await scrapeOutcome(buildCollector(perfSchemaMemoryEvents), info, db), undefined);
     assert.equal(db.sent.length, 0);
   }
 });

@@ -11,7 +11,8 @@ import {
   loadTsv,
   result,
 } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 /** The table's column names in captured information_schema.columns output, in ordinal order. */
 function columns(path: string): string[] {
@@ -39,12 +40,12 @@ test('MySQL 5.7: every column lowercased as a label, value 1', async () => {
       ]),
     ],
   ]);
-  const outcome = await run(build(perfSchemaReplicationGroupMembers), MYSQL_57(), db);
+  const outcome = await scrapeOutcome(buildCollector(perfSchemaReplicationGroupMembers), MYSQL_57(), db);
   assert.equal(outcome?.success, true, outcome?.error);
-  const f = family(outcome!.families, 'mysql_perf_schema_replication_group_member_info');
+  const f = requireFamily(outcome!.families, 'mysql_perf_schema_replication_group_member_info');
   assert.equal(f.type, 'gauge');
   assert.equal(
-    value(f, {
+    seriesValue(f, {
       channel_name: 'group_replication_applier',
       member_id: '9b05f468-aab4-11df-86ab-c80aa9429563',
       member_host: 'db2',
@@ -55,7 +56,7 @@ test('MySQL 5.7: every column lowercased as a label, value 1', async () => {
   );
   assert.equal(f.samples.length, 2);
   assert.equal(db.sent[0]!.sql, 'SELECT * FROM performance_schema.replication_group_members');
-  valid(outcome!.families);
+  validSeriesCount(outcome!.families);
 });
 
 test('MySQL 8.0: member_role and member_version labels; NULL port becomes an empty label', async () => {
@@ -67,8 +68,8 @@ test('MySQL 8.0: member_role and member_version labels; NULL port becomes an emp
       ]),
     ],
   ]);
-  const fams = await build(perfSchemaReplicationGroupMembers).collect(context(db, MYSQL_80()));
-  const f = family(fams, 'mysql_perf_schema_replication_group_member_info');
+  const fams = await buildCollector(perfSchemaReplicationGroupMembers).collect(context(db, MYSQL_80()));
+  const f = requireFamily(fams, 'mysql_perf_schema_replication_group_member_info');
   assert.deepEqual(f.samples[0]!.labels, {
     channel_name: 'group_replication_applier',
     member_id: 'uuid-1',
@@ -78,12 +79,12 @@ test('MySQL 8.0: member_role and member_version labels; NULL port becomes an emp
     member_role: 'PRIMARY',
     member_version: '8.0.30',
   });
-  valid(fams);
+  validSeriesCount(fams);
 });
 
 test('no group replication: empty table is a success with no family', async () => {
   const db = new FakeDb([[/replication_group_members/, result(COLUMNS_80, [])]]);
-  const outcome = await run(build(perfSchemaReplicationGroupMembers), MYSQL_80(), db);
+  const outcome = await scrapeOutcome(buildCollector(perfSchemaReplicationGroupMembers), MYSQL_80(), db);
   assert.equal(outcome?.success, true);
   assert.deepEqual(outcome?.families, []);
 });
@@ -91,7 +92,7 @@ test('no group replication: empty table is a success with no family', async () =
 test('MariaDB (no group replication table) runs no query', async () => {
   for (const info of [MARIADB_1011(), MARIADB_114()]) {
     const db = new FakeDb([]);
-    assert.equal(await run(build(perfSchemaReplicationGroupMembers), info, db), undefined);
+    assert.equal(await scrapeOutcome(buildCollector(perfSchemaReplicationGroupMembers), info, db), undefined);
     assert.equal(db.sent.length, 0);
   }
 });

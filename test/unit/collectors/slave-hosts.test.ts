@@ -13,7 +13,8 @@ import {
   result,
   server,
 } from '../../helpers/fixtures.js';
-import { build, family, run, valid, value } from './collectors-b-helpers.js';
+import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
+import { requireFamily, seriesValue } from '../../helpers/samples.js';
 
 const INFO = 'mysql_heartbeat_mysql_slave_hosts_info';
 
@@ -28,12 +29,12 @@ test('statement chosen by flavor and version, never by trying', () => {
 
 test('Percona Server 8.0.32 capture (5 columns, SHOW SLAVE HOSTS names)', async () => {
   const db = new FakeDb([[/^SHOW SLAVE HOSTS$/, loadTsv('percona-server-8.0.32/show-slave-hosts.tsv')]]);
-  const outcome = await run(build(slaveHosts), MYSQL_57(), db);
+  const outcome = await scrapeOutcome(buildCollector(slaveHosts), MYSQL_57(), db);
   assert.equal(outcome?.success, true, outcome?.error);
-  const f = family(outcome!.families, INFO);
+  const f = requireFamily(outcome!.families, INFO);
   assert.equal(f.type, 'gauge');
   assert.equal(
-    value(f, {
+    seriesValue(f, {
       server_id: '12346',
       slave_host: '127.0.0.1',
       port: '12346',
@@ -43,7 +44,7 @@ test('Percona Server 8.0.32 capture (5 columns, SHOW SLAVE HOSTS names)', async 
     1,
   );
   assert.equal(db.sent.length, 1);
-  valid(outcome!.families);
+  validSeriesCount(outcome!.families);
 });
 
 // The shapes below are built from the documented column names: no capture exists in the fixtures.
@@ -54,8 +55,8 @@ test('SHOW REPLICAS names (Server_Id, Source_Id, Replica_UUID) on MySQL 8.0.22+'
       result(['Server_Id', 'Host', 'Port', 'Source_Id', 'Replica_UUID'], [['3', 'r3', '3306', '1', 'u-3']]),
     ],
   ]);
-  const fams = await build(slaveHosts).collect(context(db, MYSQL_80()));
-  assert.deepEqual(family(fams, INFO).samples[0]!.labels, {
+  const fams = await buildCollector(slaveHosts).collect(context(db, MYSQL_80()));
+  assert.deepEqual(requireFamily(fams, INFO).samples[0]!.labels, {
     server_id: '3',
     slave_host: 'r3',
     port: '3306',
@@ -68,9 +69,9 @@ test('MariaDB 4-column shape: slave_uuid is empty; empty output is a success', a
   const db = new FakeDb([
     [/^SHOW SLAVE HOSTS$/, result(['Server_id', 'Host', 'Port', 'Master_id'], [['2', '', '3307', '1']])],
   ]);
-  const fams = await build(slaveHosts).collect(context(db, MARIADB_1011()));
+  const fams = await buildCollector(slaveHosts).collect(context(db, MARIADB_1011()));
   assert.equal(
-    value(family(fams, INFO), {
+    seriesValue(requireFamily(fams, INFO), {
       server_id: '2',
       slave_host: '',
       port: '3307',
@@ -79,9 +80,9 @@ test('MariaDB 4-column shape: slave_uuid is empty; empty output is a success', a
     }),
     1,
   );
-  valid(fams);
+  validSeriesCount(fams);
   const empty = new FakeDb([[/^SHOW SLAVE HOSTS$/, result(['Server_id', 'Host', 'Port', 'Master_id'], [])]]);
-  const outcome = await run(build(slaveHosts), MARIADB_114(), empty);
+  const outcome = await scrapeOutcome(buildCollector(slaveHosts), MARIADB_114(), empty);
   assert.equal(outcome?.success, true);
   assert.deepEqual(outcome?.families, []);
 });
@@ -99,16 +100,16 @@ test('--show-slave-auth-info shape (User, Password columns) is read by name', as
       ),
     ],
   ]);
-  const fams = await build(slaveHosts).collect(context(db, MYSQL_57()));
-  const f = family(fams, INFO);
+  const fams = await buildCollector(slaveHosts).collect(context(db, MYSQL_57()));
+  const f = requireFamily(fams, INFO);
   assert.equal(
-    value(f, { server_id: '4', slave_host: 'r4', port: '3306', master_id: '1', slave_uuid: 'u-4' }),
+    seriesValue(f, { server_id: '4', slave_host: 'r4', port: '3306', master_id: '1', slave_uuid: 'u-4' }),
     1,
   );
   assert.equal(
-    value(f, { server_id: '', slave_host: 'r5', port: '3306', master_id: '1', slave_uuid: '' }),
+    seriesValue(f, { server_id: '', slave_host: 'r5', port: '3306', master_id: '1', slave_uuid: '' }),
     1,
   );
   assert.ok(!JSON.stringify(f).includes('secret'));
-  valid(fams);
+  validSeriesCount(fams);
 });

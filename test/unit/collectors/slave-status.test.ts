@@ -26,7 +26,7 @@ import {
   server,
   scrapeOnce,
 } from '../../helpers/fixtures.js';
-import { findFamily as family, familyValue as value } from '../../helpers/samples.js';
+import { findFamily, familyValue } from '../../helpers/samples.js';
 
 /** Answers any of the three replica statements with `res`, recording which one was sent. */
 async function collect(
@@ -177,23 +177,23 @@ describe('MySQL', () => {
 
   test('SHOW SLAVE STATUS (MySQL 8.0.30 capture, 2 channels) on MySQL < 8.0.22: lowercased columns, labels', async () => {
     const { families } = await collect(slaveStatus(), MYSQL_8021());
-    const io = family(families, 'mysql_slave_status_slave_io_running');
+    const io = findFamily(families, 'mysql_slave_status_slave_io_running');
     assert.equal(io?.type, 'untyped');
     assert.equal(io?.help, 'Generic metric from SHOW SLAVE STATUS.');
-    assert.equal(value(families, 'mysql_slave_status_slave_io_running', MASTER1), 1);
-    assert.equal(value(families, 'mysql_slave_status_slave_sql_running', MASTER2), 1);
-    assert.equal(value(families, 'mysql_slave_status_seconds_behind_master', MASTER1), 0);
-    assert.equal(value(families, 'mysql_slave_status_read_master_log_pos', MASTER1), 975);
-    assert.equal(value(families, 'mysql_slave_status_read_master_log_pos', MASTER2), 974);
-    assert.equal(value(families, 'mysql_slave_status_relay_log_space', MASTER2), 1598);
-    assert.equal(value(families, 'mysql_slave_status_master_server_id', MASTER2), 2);
-    assert.equal(value(families, 'mysql_slave_status_master_retry_count', MASTER1), 86400);
-    assert.equal(value(families, 'mysql_slave_status_sql_delay', MASTER1), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', MASTER1), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_sql_running', MASTER2), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_seconds_behind_master', MASTER1), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_read_master_log_pos', MASTER1), 975);
+    assert.equal(familyValue(families, 'mysql_slave_status_read_master_log_pos', MASTER2), 974);
+    assert.equal(familyValue(families, 'mysql_slave_status_relay_log_space', MASTER2), 1598);
+    assert.equal(familyValue(families, 'mysql_slave_status_master_server_id', MASTER2), 2);
+    assert.equal(familyValue(families, 'mysql_slave_status_master_retry_count', MASTER1), 86400);
+    assert.equal(familyValue(families, 'mysql_slave_status_sql_delay', MASTER1), 0);
     // NULL (SQL_Remaining_Delay) and text (Master_Host, binlog file names, GTID sets) are skipped.
-    assert.equal(family(families, 'mysql_slave_status_sql_remaining_delay'), undefined);
-    assert.equal(family(families, 'mysql_slave_status_master_host'), undefined);
-    assert.equal(family(families, 'mysql_slave_status_master_log_file'), undefined);
-    assert.equal(family(families, 'mysql_slave_status_executed_gtid_set'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_sql_remaining_delay'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_master_host'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_master_log_file'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_executed_gtid_set'), undefined);
     // No Source_/Replica_ columns, so no aliases either.
     assert.ok(!families.some((f) => /source|replica_/.test(f.name)));
   });
@@ -208,25 +208,25 @@ describe('MySQL', () => {
       [SHOW_REPLICA_STATUS_SQL],
     );
     // Labels come from Source_Host / Source_UUID.
-    assert.equal(value(families, 'mysql_slave_status_replica_io_running', MASTER1), 1);
-    assert.equal(value(families, 'mysql_slave_status_slave_io_running', MASTER1), 1);
-    assert.equal(value(families, 'mysql_slave_status_seconds_behind_source', MASTER2), 0);
-    assert.equal(value(families, 'mysql_slave_status_seconds_behind_master', MASTER2), 0);
-    assert.equal(value(families, 'mysql_slave_status_read_source_log_pos', MASTER1), 975);
-    assert.equal(value(families, 'mysql_slave_status_read_master_log_pos', MASTER1), 975);
-    assert.equal(value(families, 'mysql_slave_status_get_source_public_key', MASTER1), 0);
-    assert.equal(value(families, 'mysql_slave_status_get_master_public_key', MASTER1), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_replica_io_running', MASTER1), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', MASTER1), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_seconds_behind_source', MASTER2), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_seconds_behind_master', MASTER2), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_read_source_log_pos', MASTER1), 975);
+    assert.equal(familyValue(families, 'mysql_slave_status_read_master_log_pos', MASTER1), 975);
+    assert.equal(familyValue(families, 'mysql_slave_status_get_source_public_key', MASTER1), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_get_master_public_key', MASTER1), 0);
     // Unchanged names appear once.
-    assert.equal(value(families, 'mysql_slave_status_sql_delay', MASTER1), 0);
-    assert.equal(value(families, 'mysql_slave_status_auto_position', MASTER2), 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_sql_delay', MASTER1), 0);
+    assert.equal(familyValue(families, 'mysql_slave_status_auto_position', MASTER2), 1);
 
     // Every family of the old statement's output is present, with the same samples, under the old name.
     const old = (await collect(slaveStatus(), MYSQL_8021())).families;
-    for (const f of old) assert.deepEqual(family(families, f.name)?.samples, f.samples, f.name);
+    for (const f of old) assert.deepEqual(findFamily(families, f.name)?.samples, f.samples, f.name);
     // And each new-name family has its old-name twin.
     for (const f of families) {
       const legacy = `mysql_slave_status_${legacyReplicaColumn(f.name.slice('mysql_slave_status_'.length))}`;
-      assert.deepEqual(family(families, legacy)?.samples, f.samples, f.name);
+      assert.deepEqual(findFamily(families, legacy)?.samples, f.samples, f.name);
     }
   });
 
@@ -264,18 +264,18 @@ describe('MariaDB', () => {
       [SHOW_ALL_SLAVES_STATUS_SQL],
     );
     for (const name of ['Master1', 'Master2']) {
-      assert.equal(value(families, 'mysql_slave_status_slave_io_running', conn(name)), 1);
-      assert.equal(value(families, 'mysql_slave_status_slave_sql_running', conn(name)), 1);
-      assert.equal(value(families, 'mysql_slave_status_seconds_behind_master', conn(name)), 0);
-      assert.equal(value(families, 'mysql_slave_status_read_master_log_pos', conn(name)), 342);
-      assert.equal(value(families, 'mysql_slave_status_master_server_id', conn(name)), 765);
-      assert.equal(value(families, 'mysql_slave_status_slave_ddl_groups', conn(name)), 7);
-      assert.equal(value(families, 'mysql_slave_status_slave_received_heartbeats', conn(name)), 1767);
-      assert.equal(value(families, 'mysql_slave_status_slave_heartbeat_period', conn(name)), 30);
-      assert.equal(value(families, 'mysql_slave_status_using_gtid', conn(name)), 0); // No
+      assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', conn(name)), 1);
+      assert.equal(familyValue(families, 'mysql_slave_status_slave_sql_running', conn(name)), 1);
+      assert.equal(familyValue(families, 'mysql_slave_status_seconds_behind_master', conn(name)), 0);
+      assert.equal(familyValue(families, 'mysql_slave_status_read_master_log_pos', conn(name)), 342);
+      assert.equal(familyValue(families, 'mysql_slave_status_master_server_id', conn(name)), 765);
+      assert.equal(familyValue(families, 'mysql_slave_status_slave_ddl_groups', conn(name)), 7);
+      assert.equal(familyValue(families, 'mysql_slave_status_slave_received_heartbeats', conn(name)), 1767);
+      assert.equal(familyValue(families, 'mysql_slave_status_slave_heartbeat_period', conn(name)), 30);
+      assert.equal(familyValue(families, 'mysql_slave_status_using_gtid', conn(name)), 0); // No
       // Gtid_Slave_Pos = 0-308-9
       assert.equal(
-        value(families, 'mysql_slave_status_gtid_slave_pos', {
+        familyValue(families, 'mysql_slave_status_gtid_slave_pos', {
           ...conn(name),
           domain_id: '0',
           server_id: '308',
@@ -283,10 +283,10 @@ describe('MariaDB', () => {
         9,
       );
     }
-    assert.equal(family(families, 'mysql_slave_status_gtid_slave_pos')?.type, 'gauge');
+    assert.equal(findFamily(families, 'mysql_slave_status_gtid_slave_pos')?.type, 'gauge');
     // Gtid_IO_Pos is empty in the capture, SQL_Remaining_Delay is NULL.
-    assert.equal(family(families, 'mysql_slave_status_gtid_io_pos'), undefined);
-    assert.equal(family(families, 'mysql_slave_status_sql_remaining_delay'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_gtid_io_pos'), undefined);
+    assert.equal(findFamily(families, 'mysql_slave_status_sql_remaining_delay'), undefined);
   });
 
   test('single unnamed connection: connection_name is empty', async () => {
@@ -294,8 +294,8 @@ describe('MariaDB', () => {
       loadTsv('mariadb-10.8.4/show-all-slaves-status.single-source.tsv'),
       MARIADB_108(),
     );
-    assert.equal(value(families, 'mysql_slave_status_slave_io_running', conn('')), 1);
-    assert.equal(family(families, 'mysql_slave_status_slave_io_running')?.samples.length, 1);
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', conn('')), 1);
+    assert.equal(findFamily(families, 'mysql_slave_status_slave_io_running')?.samples.length, 1);
   });
 
   test('GTID lists with several domains; NULL Seconds_Behind_Master is absent', async () => {
@@ -314,13 +314,13 @@ describe('MariaDB', () => {
       MARIADB_1011(),
     );
     const labels = { master_host: 'p1', master_uuid: '', channel_name: '', connection_name: '' };
-    assert.equal(value(families, 'mysql_slave_status_slave_io_running', labels), 0);
-    assert.equal(family(families, 'mysql_slave_status_seconds_behind_master'), undefined);
-    assert.deepEqual(family(families, 'mysql_slave_status_gtid_io_pos')?.samples, [
+    assert.equal(familyValue(families, 'mysql_slave_status_slave_io_running', labels), 0);
+    assert.equal(findFamily(families, 'mysql_slave_status_seconds_behind_master'), undefined);
+    assert.deepEqual(findFamily(families, 'mysql_slave_status_gtid_io_pos')?.samples, [
       { labels: { ...labels, domain_id: '0', server_id: '1' }, value: 100 },
       { labels: { ...labels, domain_id: '1', server_id: '2' }, value: 7 },
     ]);
-    assert.deepEqual(family(families, 'mysql_slave_status_gtid_slave_pos')?.samples, [
+    assert.deepEqual(findFamily(families, 'mysql_slave_status_gtid_slave_pos')?.samples, [
       { labels: { ...labels, domain_id: '0', server_id: '1' }, value: 99 },
     ]);
   });

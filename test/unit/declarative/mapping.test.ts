@@ -16,10 +16,10 @@ import {
   result,
 } from '../../helpers/fixtures.js';
 import { specOf } from './helpers.js';
+import { findFamily } from '../../helpers/samples.js';
 
-const family = (fs: readonly MetricFamily[], name: string) => fs.find((f) => f.name === name);
 const samples = (fs: readonly MetricFamily[], name: string) =>
-  family(fs, name)?.samples.map((s) => [s.labels, s.value] as const) ?? [];
+  findFamily(fs, name)?.samples.map((s) => [s.labels, s.value] as const) ?? [];
 
 function recordingLogger(): Logger & { lines: Array<[string, LogFields | undefined]> } {
   const lines: Array<[string, LogFields | undefined]> = [];
@@ -82,7 +82,7 @@ test('labels (renamed), values with value_label, static labels and scale', async
     [{ schema: 'db1', name: 't1', operation: 'SUM_TIMER_FETCH' }, 3],
     [{ schema: 'db1', name: 't1', operation: 'SUM_TIMER_INSERT' }, 0.5],
   ]);
-  assert.equal(family(fs, 'mysql_example_io_waits_total')?.type, 'counter');
+  assert.equal(findFamily(fs, 'mysql_example_io_waits_total')?.type, 'counter');
   assert.equal(validateFamilies(fs, 100), 4);
   assert.equal(db.sent.length, 1);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { mergeOutcomes } from '../../../src/scrape/merge.js';
 import type { MetricFamily } from '../../../src/model/metrics.js';
 
-const fam = (
+const oneSampleFamily = (
   name: string,
   labels: Record<string, string>,
   type: MetricFamily['type'] = 'gauge',
@@ -22,8 +22,11 @@ const ok = (name: string, families: MetricFamily[]) => ({
 
 test('collectors may share a family when their series differ (per-query self-metrics)', () => {
   const m = mergeOutcomes([
-    ok('a', [fam('mysql_exporter_query_rows', { collector: 'a' }), fam('mysql_a', {})]),
-    ok('b', [fam('mysql_exporter_query_rows', { collector: 'b' })]),
+    ok('a', [
+      oneSampleFamily('mysql_exporter_query_rows', { collector: 'a' }),
+      oneSampleFamily('mysql_a', {}),
+    ]),
+    ok('b', [oneSampleFamily('mysql_exporter_query_rows', { collector: 'b' })]),
   ]);
   assert.deepEqual(
     m.outcomes.map((o) => o.success),
@@ -40,9 +43,9 @@ test('collectors may share a family when their series differ (per-query self-met
 
 test('a repeated series or a type conflict fails the later collector as a whole', () => {
   const m = mergeOutcomes([
-    ok('a', [fam('mysql_same', {})]),
-    ok('b', [fam('mysql_b', {}), fam('mysql_same', {})]),
-    ok('c', [fam('mysql_same', { x: '1' }, 'counter')]),
+    ok('a', [oneSampleFamily('mysql_same', {})]),
+    ok('b', [oneSampleFamily('mysql_b', {}), oneSampleFamily('mysql_same', {})]),
+    ok('c', [oneSampleFamily('mysql_same', { x: '1' }, 'counter')]),
   ]);
   assert.deepEqual(
     m.outcomes.map((o) => [o.name, o.success]),

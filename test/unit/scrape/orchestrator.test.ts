@@ -21,7 +21,7 @@ function target(info: ServerInfo | Error): ScrapeTarget {
   };
 }
 
-function fam(name: string, value = 1): MetricFamily {
+function gaugeFamily(name: string, value = 1): MetricFamily {
   return { name, help: name, type: 'gauge', samples: [{ labels: {}, value }] };
 }
 
@@ -57,7 +57,7 @@ test('a failing collector is isolated; unsupported collectors do not run', async
     target: target(maria),
     signal: new AbortController().signal,
     collectors: [
-      collector('good', async () => [fam('mysql_good')]),
+      collector('good', async () => [gaugeFamily('mysql_good')]),
       collector('bad', async () => {
         throw new Error('ER_TABLEACCESS_DENIED_ERROR');
       }),
@@ -90,7 +90,7 @@ test('a collector over its time budget is cut off and the rest come back', async
     ...opts,
     target: target(maria),
     signal: new AbortController().signal,
-    collectors: [slow, collector('fast', async () => [fam('mysql_fast')])],
+    collectors: [slow, collector('fast', async () => [gaugeFamily('mysql_fast')])],
   });
   assert.ok(Date.now() - t0 < 1000);
   assert.deepEqual(
@@ -121,10 +121,10 @@ test('invalid output fails only that collector', async () => {
     target: target(maria),
     signal: new AbortController().signal,
     collectors: [
-      collector('nan', async () => [fam('mysql_x', Number.NaN)]),
-      collector('badname', async () => [fam('mysql-x')]),
-      collector('dup', async () => [fam('mysql_d'), fam('mysql_d')]),
-      collector('ok', async () => [fam('mysql_ok')]),
+      collector('nan', async () => [gaugeFamily('mysql_x', Number.NaN)]),
+      collector('badname', async () => [gaugeFamily('mysql-x')]),
+      collector('dup', async () => [gaugeFamily('mysql_d'), gaugeFamily('mysql_d')]),
+      collector('ok', async () => [gaugeFamily('mysql_ok')]),
     ],
   });
   assert.deepEqual(
@@ -173,7 +173,7 @@ test("a failed collector's own families (e.g. its error counter) are exported ne
         });
       }),
       collector('bad', async () => {
-        throw new CollectorError('x', { families: [fam('mysql-invalid name')] });
+        throw new CollectorError('x', { families: [gaugeFamily('mysql-invalid name')] });
       }),
     ],
   });
