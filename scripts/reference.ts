@@ -3,7 +3,7 @@
  * table, so that the README cannot drift from the code (test/unit/config/reference.test.ts).
  */
 import { BUILTIN_COLLECTORS } from '../src/collectors/index.js';
-import type { CollectorDef } from '../src/collectors/collector-def.js';
+import type { CollectorDef } from '../src/model/collector.js';
 import type { FlagSpec } from '../src/config/flags.js';
 import { allFlagSpecs } from '../src/config/load.js';
 import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from '../src/config/my-cnf-keys.js';

@@ -5,7 +5,6 @@
  */
 import type { Metric } from 'prom-client';
 import { BUILTIN_COLLECTORS } from './collectors/index.js';
-import type { CollectorDef } from './collectors/collector-def.js';
 import { type Config, type Env, parseConfig, queryDirs } from './config/load.js';
 import { builtinQueriesDir, loadQueryFiles } from './declarative/index.js';
 import { ConfigError, type ConfigProblem, errorMessage } from './errors.js';
@@ -14,7 +13,7 @@ import { SelfMetrics } from './exposition/self-metrics.js';
 import type { HttpDeps } from './http/app.js';
 import { type WebConfig, loadWebConfig } from './http/web-config-load.js';
 import type { Logger } from './log/logger.js';
-import type { Collector } from './model/collector.js';
+import type { Collector, CollectorDef } from './model/collector.js';
 import type { VersionInfo } from './version.js';
 
 export type { Env };

@@ -1,23 +1,13 @@
 /**
- * The collector contract of src/collectors/: a hand-written collector is stated once with
- * `defineCollector` (name, help, default, supported servers, its option flags, and how it collects)
- * and registered in index.ts. What it becomes is a `CollectorDef`, the one shape every collector is
- * registered in (query files become one too, in src/declarative/loader.ts): its `--collect.<name>`
- * flag comes from `name` and `enabledByDefault`, its option flags from `flags`, and `create` makes the
- * running `Collector` (src/model/collector.ts) for one configuration.
+ * `defineCollector`: how a hand-written collector is stated once (name, help, default, supported
+ * servers, its option flags with typed values, and how it collects) and becomes the `CollectorDef`
+ * of the contract (src/model/collector.ts) that index.ts registers. Query files become one in
+ * src/declarative/loader.ts.
  */
-import type { Flag, FlagSpec, FlagValues, FlagValuesOf } from '../config/flags.js';
-import type { CollectContext, Collector } from '../model/collector.js';
+import type { Flag, FlagValues, FlagValuesOf } from '../config/flags.js';
+import type { CollectContext, Collector, CollectorDef } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { type ServerInfo, type Support, supportPredicate } from '../model/server-info.js';
-
-export interface CollectorDef {
-  readonly name: string;
-  readonly help: string;
-  readonly enabledByDefault: boolean;
-  readonly flags?: readonly FlagSpec[];
-  create(flags: FlagValues): Collector;
-}
 
 type Flags = Readonly<Record<string, Flag>>;
 

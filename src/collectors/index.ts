@@ -2,7 +2,7 @@
  * The explicit list of hand-written collectors, in a fixed order. Declarative collectors (plain
  * row-to-metric mappings) live in `queries/*.yaml` and are loaded by `declarative/`.
  */
-import type { CollectorDef } from './collector-def.js';
+import type { CollectorDef } from '../model/collector.js';
 import { autoIncrementColumns } from './auto-increment-columns.js';
 import { binlogSize } from './binlog-size.js';
 import { infoSchemaClientstats } from './info-schema-clientstats.js';

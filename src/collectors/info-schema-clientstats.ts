@@ -5,7 +5,7 @@
  * Source: information_schema.client_statistics (after the userstat gate).
  * Not a query file: it shares info_schema.userstats' gate and column mapping (info-schema-userstats.ts).
  */
-import type { CollectorDef } from './collector-def.js';
+import type { CollectorDef } from '../model/collector.js';
 import { CLIENT_STATISTICS, statisticsDef } from './info-schema-userstats.js';
 
 export const infoSchemaClientstats: CollectorDef = statisticsDef(CLIENT_STATISTICS);

@@ -16,7 +16,8 @@ import type { MetricFamily, MetricType } from '../model/metrics.js';
 import type { QueryResult } from '../model/rows.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { sanitizeName } from '../model/metrics.js';
-import { type CollectorDef, defineCollector } from './collector-def.js';
+import type { CollectorDef } from '../model/collector.js';
+import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
 import { maxSeriesFlag } from './series-cap.js';
 

@@ -3,6 +3,7 @@
  * where they exist; flags marked "(ours)" are additions. Collector flags are generated from the
  * collector definitions (see collectorFlags).
  */
+import type { CollectorDef } from '../model/collector.js';
 import type { FlagSpec } from './flags.js';
 
 export function coreFlags(home: string): FlagSpec[] {
@@ -192,15 +193,8 @@ export function coreFlags(home: string): FlagSpec[] {
   ];
 }
 
-export interface CollectorFlagSource {
-  readonly name: string;
-  readonly help: string;
-  readonly enabledByDefault: boolean;
-  readonly flags?: readonly FlagSpec[];
-}
-
 /** `--collect.<name>` for every collector, followed by its option flags. */
-export function collectorFlags(defs: readonly CollectorFlagSource[]): FlagSpec[] {
+export function collectorFlags(defs: readonly CollectorDef[]): FlagSpec[] {
   const out: FlagSpec[] = [];
   for (const d of defs) {
     out.push({ name: `collect.${d.name}`, kind: 'bool', default: d.enabledByDefault, help: d.help });

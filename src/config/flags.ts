@@ -4,23 +4,10 @@
  * source of truth: the parser, `--help` and the README's flag reference are all generated from it.
  */
 import type { ConfigProblem } from '../errors.js';
+import type { FlagKind, FlagSpec, FlagValue, FlagValues } from '../model/flags.js';
 
-export type FlagKind = 'bool' | 'string' | 'int' | 'float' | 'duration' | 'strings' | 'enum';
-export type FlagValue = boolean | string | number | readonly string[];
-
-export interface FlagSpec {
-  readonly name: string;
-  readonly kind: FlagKind;
-  readonly help: string;
-  /** Seconds for durations. */
-  readonly default: FlagValue;
-  readonly choices?: readonly string[];
-  readonly min?: number;
-  /** Shown as the placeholder in --help. */
-  readonly placeholder?: string;
-}
-
-export type FlagValues = ReadonlyMap<string, FlagValue>;
+/** The plain types live in the leaf (the collector contract uses them); the parser's users get them here. */
+export type { FlagKind, FlagSpec, FlagValue, FlagValues };
 
 /** The value type of a flag kind. */
 export type FlagValueOf<K extends FlagKind> = K extends 'bool'

@@ -8,8 +8,9 @@ import { parseAddress } from '../db/address.js';
 import type { ConfigProblem } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
+import type { CollectorDef } from '../model/collector.js';
 import { type AllowRule, parseAllowRule } from './allow-rule.js';
-import { type CollectorFlagSource, collectorFlags, coreFlags } from './core-flags.js';
+import { collectorFlags, coreFlags } from './core-flags.js';
 import type { DeadlineSettings } from './deadline.js';
 import {
   type FlagSpec,
@@ -74,7 +75,7 @@ export function helpText(specs: readonly FlagSpec[]): string {
 }
 
 /** The collectors' flags plus the core flags: the full table, for --help and the README reference. */
-export function allFlagSpecs(home: string, collectors: readonly CollectorFlagSource[]): FlagSpec[] {
+export function allFlagSpecs(home: string, collectors: readonly CollectorDef[]): FlagSpec[] {
   return [...coreFlags(home), ...collectorFlags(collectors)];
 }
 
@@ -90,7 +91,7 @@ export function queryDirs(argv: readonly string[], env: Env): readonly string[] 
 export async function parseConfig(
   argv: readonly string[],
   env: Env,
-  collectors: readonly CollectorFlagSource[],
+  collectors: readonly CollectorDef[],
 ): Promise<ParseResult> {
   const home = env.HOME ?? '';
   const problems: ConfigProblem[] = [];
@@ -211,7 +212,7 @@ export async function parseConfig(
 
 /** `--collect.<name>` decides; `--collect.all` turns on every collector not explicitly turned off. */
 function enabledCollectors(
-  collectors: readonly CollectorFlagSource[],
+  collectors: readonly CollectorDef[],
   v: FlagValues,
   explicit: ReadonlySet<string>,
 ): Set<string> {

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CollectorDef } from '../collectors/collector-def.js';
+import type { CollectorDef } from '../model/collector.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { createQueryCollector, type QueryCollectorOptions } from './collector.js';
 import { crossCheck } from './cross-check.js';

@@ -3,7 +3,7 @@
  * real orchestrator against a FakeDb (test/helpers/fixtures.ts), with its outcome checked.
  */
 import assert from 'node:assert/strict';
-import type { CollectorDef } from '../../src/collectors/collector-def.js';
+import type { CollectorDef } from '../../src/model/collector.js';
 import { parseFlags } from '../../src/config/flags.js';
 import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type mysql from 'mysql2/promise';
 import { autoIncrementColumns } from '../../src/collectors/auto-increment-columns.js';
 import { binlogSize } from '../../src/collectors/binlog-size.js';
-import type { CollectorDef } from '../../src/collectors/collector-def.js';
+import type { CollectorDef } from '../../src/model/collector.js';
 import { infoSchemaClientstats } from '../../src/collectors/info-schema-clientstats.js';
 import { infoSchemaInnodbMetrics } from '../../src/collectors/info-schema-innodb-metrics.js';
 import { infoSchemaInnodbTablespaces } from '../../src/collectors/info-schema-innodb-tablespaces.js';

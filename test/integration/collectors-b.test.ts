@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseFlags } from '../../src/config/flags.js';
-import type { CollectorDef } from '../../src/collectors/collector-def.js';
+import type { CollectorDef } from '../../src/model/collector.js';
 import { engineInnodbStatus } from '../../src/collectors/engine-innodb-status.js';
 import { engineTokudbStatus } from '../../src/collectors/engine-tokudb-status.js';
 import { heartbeat } from '../../src/collectors/heartbeat.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CollectorDef } from '../../src/collectors/collector-def.js';
+import type { CollectorDef } from '../../src/model/collector.js';
 import { globalStatusCollector } from '../../src/collectors/global-status.js';
 import { globalVariablesCollector } from '../../src/collectors/global-variables.js';
 import { queryResponseTimeCollector } from '../../src/collectors/query-response-time.js';
