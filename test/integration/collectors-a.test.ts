@@ -10,7 +10,6 @@ import { after, before, test } from 'node:test';
 import type mysql from 'mysql2/promise';
 import { autoIncrementColumns } from '../../src/collectors/auto-increment-columns.js';
 import { binlogSize } from '../../src/collectors/binlog-size.js';
-import type { CollectorDef } from '../../src/model/collector.js';
 import { infoSchemaClientstats } from '../../src/collectors/info-schema-clientstats.js';
 import { infoSchemaInnodbMetrics } from '../../src/collectors/info-schema-innodb-metrics.js';
 import { infoSchemaInnodbTablespaces } from '../../src/collectors/info-schema-innodb-tablespaces.js';
@@ -18,7 +17,6 @@ import { infoSchemaProcesslist } from '../../src/collectors/info-schema-processl
 import { infoSchemaTables } from '../../src/collectors/info-schema-tables.js';
 import { infoSchemaUserstats } from '../../src/collectors/info-schema-userstats.js';
 import { mysqlUser } from '../../src/collectors/mysql-user.js';
-import { parseFlags } from '../../src/config/flags.js';
 import { Target } from '../../src/db/target.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { CollectorOutcome } from '../../src/scrape/result.js';
@@ -27,6 +25,7 @@ import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily, seriesValue } from '../helpers/samples.js';
 
 const EXPORTER = 'exporter_a';
@@ -96,12 +95,6 @@ interface Run {
   readonly sent: string[];
 }
 
-function build(def: CollectorDef, argv: readonly string[] = []): Collector {
-  const parsed = parseFlags(def.flags ?? [], argv);
-  assert.deepEqual(parsed.problems, []);
-  return def.create(parsed.values);
-}
-
 async function runOne(collector: Collector, on: Target = target): Promise<Run> {
   const sent: string[] = [];
   const res = await scrape({
@@ -137,7 +130,7 @@ function ok(r: Run): readonly MetricFamily[] {
 }
 
 test('info_schema.processlist sees the idle admin session', async () => {
-  const fams = ok(await runOne(build(infoSchemaProcesslist)));
+  const fams = ok(await runOne(buildCollector(infoSchemaProcesslist)));
   const threads = requireFamily(fams, 'mysql_info_schema_processlist_threads');
   assert.ok((seriesValue(threads, { command: 'sleep', state: 'unknown' }) ?? 0) >= 1);
   assert.ok(
@@ -155,14 +148,16 @@ test('info_schema.processlist sees the idle admin session', async () => {
 
 test('info_schema.processlist min_time filters on the server', async () => {
   const fams = ok(
-    await runOne(build(infoSchemaProcesslist, ['--collect.info_schema.processlist.min_time=100000'])),
+    await runOne(
+      buildCollector(infoSchemaProcesslist, ['--collect.info_schema.processlist.min_time=100000']),
+    ),
   );
   const threads = fams.find((f) => f.name === 'mysql_info_schema_processlist_threads');
   assert.equal(threads ? seriesValue(threads, { command: 'sleep', state: 'unknown' }) : undefined, undefined);
 });
 
 test('mysql.user reads the MariaDB view (global_priv) with and without privileges', async () => {
-  const plain = ok(await runOne(build(mysqlUser)));
+  const plain = ok(await runOne(buildCollector(mysqlUser)));
   assert.deepEqual(plain.map((f) => f.name).sort(), [
     'mysql_mysql_max_connections',
     'mysql_mysql_max_questions',
@@ -172,7 +167,7 @@ test('mysql.user reads the MariaDB view (global_priv) with and without privilege
   const exporterLabels = { mysql_user: EXPORTER, hostmask: '127.0.0.1' };
   assert.equal(seriesValue(requireFamily(plain, 'mysql_mysql_max_user_connections'), exporterLabels), 5);
 
-  const r = await runOne(build(mysqlUser, ['--collect.mysql.user.privileges']));
+  const r = await runOne(buildCollector(mysqlUser, ['--collect.mysql.user.privileges']));
   const fams = ok(r);
   assert.equal(fams.length, 4 + 29);
   assert.equal(seriesValue(requireFamily(fams, 'mysql_mysql_process_priv'), exporterLabels), 1);
@@ -188,7 +183,7 @@ test('mysql.user reads the MariaDB view (global_priv) with and without privilege
 });
 
 test('info_schema.tables lists hostile names with the right labels', async () => {
-  const fams = ok(await runOne(build(infoSchemaTables)));
+  const fams = ok(await runOne(buildCollector(infoSchemaTables)));
   const rows = requireFamily(fams, 'mysql_info_schema_table_rows');
   assert.equal(seriesValue(rows, { schema: 'shop', table: 'orders' }), 3);
   assert.ok(seriesValue(rows, { schema: WEIRD_DB, table: NEWLINE_TABLE }) !== undefined);
@@ -219,7 +214,7 @@ test('info_schema.tables lists hostile names with the right labels', async () =>
 
 test('info_schema.tables with a database list binds the hostile names', async () => {
   const r = await runOne(
-    build(infoSchemaTables, [
+    buildCollector(infoSchemaTables, [
       `--collect.info_schema.tables.databases=${WEIRD_DB},${BACKTICK_DB},${UNICODE_DB}`,
     ]),
   );
@@ -234,13 +229,13 @@ test('info_schema.tables with a database list binds the hostile names', async ()
 });
 
 test('info_schema.tables cap fails cleanly on the real server', async () => {
-  const r = await runOne(build(infoSchemaTables, ['--collect.info_schema.tables.max_series=9']));
+  const r = await runOne(buildCollector(infoSchemaTables, ['--collect.info_schema.tables.max_series=9']));
   assert.equal(r.outcome?.success, false);
   assert.match(r.outcome?.error ?? '', /info_schema\.tables: more than 1 rows would exceed 9 series/);
 });
 
 test('info_schema.innodb_tablespaces: MariaDB 10.11 columns detected once, real file sizes', async () => {
-  const c = build(infoSchemaInnodbTablespaces);
+  const c = buildCollector(infoSchemaInnodbTablespaces);
   const first = await runOne(c);
   const fams = ok(first);
   assert.equal(first.sent.length, 2);
@@ -265,7 +260,7 @@ test('info_schema.innodb_tablespaces: MariaDB 10.11 columns detected once, real 
 });
 
 test('info_schema.innodb_metrics uses the MariaDB ENABLED column', async () => {
-  const r = await runOne(build(infoSchemaInnodbMetrics));
+  const r = await runOne(buildCollector(infoSchemaInnodbMetrics));
   const fams = ok(r);
   assert.equal(r.sent.length, 1);
   assert.match(r.sent[0]!, /ENABLED = 1/);
@@ -284,7 +279,7 @@ test('info_schema.innodb_metrics uses the MariaDB ENABLED column', async () => {
 });
 
 test('auto_increment.columns: next values and type maxima, hostile names included', async () => {
-  const fams = ok(await runOne(build(autoIncrementColumns)));
+  const fams = ok(await runOne(buildCollector(autoIncrementColumns)));
   const cur = requireFamily(fams, 'mysql_info_schema_auto_increment_column');
   const max = requireFamily(fams, 'mysql_info_schema_auto_increment_column_max');
   assert.equal(seriesValue(cur, { schema: 'shop', table: 'orders', column: 'id' }), 4);
@@ -298,7 +293,7 @@ test('auto_increment.columns: next values and type maxima, hostile names include
 
 test('binlog_size reads SHOW BINARY LOGS', async () => {
   await server.sql('FLUSH BINARY LOGS');
-  const r = await runOne(build(binlogSize));
+  const r = await runOne(buildCollector(binlogSize));
   const fams = ok(r);
   assert.deepEqual(r.sent, ['SELECT @@log_bin AS log_bin', 'SHOW BINARY LOGS']);
   assert.ok(requireFamily(fams, 'mysql_binlog_size_bytes').samples[0]!.value > 0);
@@ -308,7 +303,7 @@ test('binlog_size reads SHOW BINARY LOGS', async () => {
 });
 
 test('info_schema.userstats and clientstats read the userstat tables', async () => {
-  const users = ok(await runOne(build(infoSchemaUserstats)));
+  const users = ok(await runOne(buildCollector(infoSchemaUserstats)));
   const total = requireFamily(users, 'mysql_info_schema_user_statistics_total_connections');
   assert.equal(total.type, 'counter');
   assert.ok((seriesValue(total, { user: 'admin' }) ?? 0) >= 1);
@@ -322,7 +317,7 @@ test('info_schema.userstats and clientstats read the userstat tables', async () 
     }) ?? 0) >= 5,
   );
 
-  const clients = ok(await runOne(build(infoSchemaClientstats)));
+  const clients = ok(await runOne(buildCollector(infoSchemaClientstats)));
   assert.ok(
     (seriesValue(requireFamily(clients, 'mysql_info_schema_client_statistics_total_connections'), {
       client: '127.0.0.1',
@@ -335,13 +330,13 @@ test('info_schema.userstats and clientstats read the userstat tables', async () 
 });
 
 test('without the privileges, collectors fail with one statement and the server reason', async () => {
-  const user = await runOne(build(mysqlUser), limitedTarget);
+  const user = await runOne(buildCollector(mysqlUser), limitedTarget);
   assert.equal(user.outcome?.success, false);
   assert.match(user.outcome?.error ?? '', /denied/i);
   assert.equal(user.sent.length, 1);
 
   // The zero-row column probe needs no privilege; it is cached, so later scrapes send one statement.
-  const c = build(infoSchemaInnodbTablespaces);
+  const c = buildCollector(infoSchemaInnodbTablespaces);
   for (const statements of [2, 1]) {
     const spaces = await runOne(c, limitedTarget);
     assert.equal(spaces.outcome?.success, false);
@@ -349,7 +344,7 @@ test('without the privileges, collectors fail with one statement and the server 
     assert.equal(spaces.sent.length, statements);
   }
 
-  const binlog = await runOne(build(binlogSize), limitedTarget);
+  const binlog = await runOne(buildCollector(binlogSize), limitedTarget);
   assert.equal(binlog.outcome?.success, false);
   assert.match(binlog.outcome?.error ?? '', /BINLOG MONITOR|denied/i);
   assert.equal(binlog.sent.length, 2);

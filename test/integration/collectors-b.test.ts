@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseFlags } from '../../src/config/flags.js';
 import type { CollectorDef } from '../../src/model/collector.js';
 import { engineInnodbStatus } from '../../src/collectors/engine-innodb-status.js';
 import { engineTokudbStatus } from '../../src/collectors/engine-tokudb-status.js';
@@ -25,6 +24,7 @@ import { scrape } from '../../src/scrape/orchestrator.js';
 import type { MetricFamily, Sample } from '../../src/model/metrics.js';
 import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily } from '../helpers/samples.js';
 
 let primary: MariaDb;
@@ -91,8 +91,7 @@ interface Run {
 
 /** One scrape with one collector through the real Target; records the statements it sent. */
 async function runOne(def: CollectorDef, argv: readonly string[] = []): Promise<Run> {
-  const parsed = parseFlags(def.flags ?? [], argv);
-  assert.deepEqual(parsed.problems, []);
+  const collector = buildCollector(def, argv);
   const sent: string[] = [];
   const res = await scrape({
     target: {
@@ -108,7 +107,7 @@ async function runOne(def: CollectorDef, argv: readonly string[] = []): Promise<
         };
       },
     },
-    collectors: [def.create(parsed.values)],
+    collectors: [collector],
     signal: AbortSignal.timeout(20_000),
     concurrency: 1,
     maxSeries: 100_000,
