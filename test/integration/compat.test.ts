@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { diffFamilies } from '../helpers/families.js';
+import { diffFamilyShapes } from '../helpers/exposition-shapes.js';
 import { cnfFor, startExporter, writeMyCnf } from '../helpers/exporter.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
 import { ReferenceExporter } from '../helpers/reference-exporter.js';
@@ -32,7 +32,7 @@ async function compare(db: MariaDb, ourArgs: string[], theirArgs: string[]) {
     await ours.get('/metrics');
     const theirText = await ref.scrape();
     const ourText = (await ours.get('/metrics')).body;
-    return { diff: diffFamilies(theirText, ourText, runtime), theirText, ourText };
+    return { diff: diffFamilyShapes(theirText, ourText, runtime), theirText, ourText };
   } finally {
     ref.stop();
     await ours.stop();

@@ -1,4 +1,7 @@
-/** Parses a text exposition into families: name -> type and the union of label names (le/quantile aside). */
+/**
+ * Family shapes of a text exposition (name -> type, the union of label names with le/quantile aside,
+ * sample count), and what one exposition lacks or shapes differently from another.
+ */
 export interface FamilyShape {
   readonly type: string;
   readonly labels: ReadonlySet<string>;
@@ -8,7 +11,7 @@ export interface FamilyShape {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="/g;
 
-export function parseFamilies(text: string): Map<string, FamilyShape> {
+export function parseFamilyShapes(text: string): Map<string, FamilyShape> {
   const types = new Map<string, string>();
   const labels = new Map<string, Set<string>>();
   const counts = new Map<string, number>();
@@ -48,9 +51,13 @@ export interface FamilyDiff {
 }
 
 /** What `reference` emits that `ours` lacks or shapes differently (families matching `ignore` aside). */
-export function diffFamilies(reference: string, ours: string, ignore: (name: string) => boolean): FamilyDiff {
-  const theirs = parseFamilies(reference);
-  const mine = parseFamilies(ours);
+export function diffFamilyShapes(
+  reference: string,
+  ours: string,
+  ignore: (name: string) => boolean,
+): FamilyDiff {
+  const theirs = parseFamilyShapes(reference);
+  const mine = parseFamilyShapes(ours);
   const diff: FamilyDiff = { missing: [], typeMismatch: [], labelMismatch: [] };
   for (const [name, shape] of theirs) {
     if (ignore(name)) continue;
