@@ -193,7 +193,7 @@ export async function parseConfig(
     deadline: {
       defaultSeconds: scrapeTimeout,
       offsetSeconds: flagNumber(v, 'timeout-offset'),
-      maxSeconds: Math.max(scrapeTimeout, 300),
+      maxSeconds: scrapeTimeout,
     },
     shutdownGraceMs: Math.round(flagNumber(v, 'exporter.shutdown_grace') * 1000),
     settings,
