@@ -36,6 +36,7 @@ import { dirname, resolve } from 'node:path';
 import type { Address } from '../db/address.js';
 import type { AuthExtras } from '../db/auth-extras.js';
 import type { Credentials, TlsSettings } from '../db/target-options.js';
+import { Secret } from '../db/secret.js';
 import type { ConfigProblem } from '../errors.js';
 import { type Env, expandEnv } from './my-cnf-expand.js';
 import {
@@ -634,7 +635,7 @@ export function resolveAuthModules(
       Object.freeze({
         name,
         address: resolveAddress(v),
-        credentials: Object.freeze({ user, password: v.password?.value ?? '', tls }),
+        credentials: Object.freeze({ user, password: Secret.of(v.password?.value ?? ''), tls }),
         ...(spk ? { serverPublicKeyPath: spk.value } : {}),
         allowCleartext,
         ...(managed.auth ? { auth: managed.auth } : {}),

@@ -86,7 +86,7 @@ export function poolOptions(
   const a = opts.address;
   const base: PoolOptions = {
     user: opts.credentials.user,
-    password: opts.credentials.password,
+    password: opts.credentials.password.reveal(),
     connectionLimit: opts.poolSize,
     maxIdle: opts.poolSize,
     waitForConnections: true,

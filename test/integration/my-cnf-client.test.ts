@@ -175,7 +175,7 @@ describe('option files: the exporter reads what `mariadb --print-defaults` reads
       const m = (await load).modules.get('client');
       assert.ok(m, 'a [client] module');
       assert.deepEqual(
-        { user: m.credentials.user, password: m.credentials.password },
+        { user: m.credentials.user, password: m.credentials.password.reveal() },
         { user: client.user ?? '', password: client.password ?? '' },
       );
     });

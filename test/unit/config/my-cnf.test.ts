@@ -24,7 +24,7 @@ function mod(text: string, name = 'client', extra: Partial<MyCnfOptions> = {}): 
 }
 
 function password(text: string): string {
-  return mod(text).credentials.password;
+  return mod(text).credentials.password.reveal();
 }
 
 /** `${NAME}` written without a literal `${` (which the linter reads as a template-string mistake). */
@@ -60,7 +60,7 @@ describe('passwords with special characters', () => {
   test('the canary, unquoted, single-quoted and double-quoted', () => {
     // Unquoted, the # starts a comment (MySQL client rule): the password is cut there, with a warning.
     const cut = parse(`[client]\nuser=u\npassword = ${CANARY}\n`);
-    assert.equal(cut.modules.get('client')!.credentials.password, 'Cn4ry');
+    assert.equal(cut.modules.get('client')!.credentials.password.reveal(), 'Cn4ry');
     assert.deepEqual(
       cut.warnings.map((w) => [w.line, w.key]),
       [[3, 'password']],
@@ -109,7 +109,7 @@ describe('passwords with special characters', () => {
 
   test('an unbalanced quote is literal, with a warning that does not quote it', () => {
     const r = parse(`[client]\nuser=u\npassword = "${CANARY}\n`);
-    assert.equal(r.modules.get('client')!.credentials.password, `"${CANARY}`);
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), `"${CANARY}`);
     assert.equal(r.warnings.length, 1);
     assert.equal(r.warnings[0]!.line, 3);
     assert.equal(r.warnings[0]!.key, 'password');
@@ -121,7 +121,7 @@ describe('syntax', () => {
   test('CRLF line ends and a UTF-8 BOM', () => {
     const m = mod(`\uFEFF[client]\r\nuser = exporter\r\npassword = ${QCANARY}\r\nport = 3307\r\n`);
     assert.equal(m.credentials.user, 'exporter');
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'tcp', host: '127.0.0.1', port: 3307 });
   });
 
@@ -130,7 +130,7 @@ describe('syntax', () => {
       '# top\n; also\n\n[CLIENT]   # trailing comment\n  USER = u\n  # password = nope\nSsl_Ca = ca.pem\nTLS_Server_Name = db.example\n',
     );
     assert.equal(m.credentials.user, 'u');
-    assert.equal(m.credentials.password, '');
+    assert.equal(m.credentials.password.reveal(), '');
     assert.equal(m.credentials.tls.ca, '/etc/exporter/ca.pem');
     assert.equal(m.credentials.tls.serverName, 'db.example');
   });
@@ -208,7 +208,7 @@ describe('sections and inheritance', () => {
     const replica = r.modules.get('client.replica')!;
     assert.equal(replica.name, 'client.replica');
     assert.equal(replica.credentials.user, 'exporter');
-    assert.equal(replica.credentials.password, CANARY);
+    assert.equal(replica.credentials.password.reveal(), CANARY);
     assert.deepEqual(replica.address, { kind: 'tcp', host: 'db1', port: 3307 });
     assert.equal(replica.credentials.tls.mode, 'verify');
     assert.equal(replica.credentials.tls.ca, '/ca.pem');
@@ -217,13 +217,13 @@ describe('sections and inheritance', () => {
   test('grandchildren inherit through their parent', () => {
     const eu = parse(text).modules.get('client.replica.eu')!;
     assert.equal(eu.credentials.user, 'eu');
-    assert.equal(eu.credentials.password, CANARY);
+    assert.equal(eu.credentials.password.reveal(), CANARY);
     assert.deepEqual(eu.address, { kind: 'tcp', host: 'db1', port: 3307 });
   });
 
   test('a child can set an empty password and turn TLS off', () => {
     const other = parse(text).modules.get('client.other')!;
-    assert.equal(other.credentials.password, '');
+    assert.equal(other.credentials.password.reveal(), '');
     assert.deepEqual(other.credentials.tls, { mode: 'off' });
   });
 
@@ -251,7 +251,7 @@ describe('environment', () => {
       },
     );
     assert.equal(m.credentials.user, 'u1');
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'tcp', host: 'db.internal', port: 3310 });
   });
 
@@ -259,7 +259,7 @@ describe('environment', () => {
     assert.equal(
       mod(`[client]\nuser=u\npassword=${ref('P')}\n`, 'client', {
         env: { P: `$HOME${ref('X')}`, HOME: '/h' },
-      }).credentials.password,
+      }).credentials.password.reveal(),
       `$HOME${ref('X')}`,
     );
   });
@@ -268,7 +268,7 @@ describe('environment', () => {
     const r = parse(`[client]\nuser = ${ref('NO_USER')}x\npassword = ab$cdef\n`);
     const m = r.modules.get('client')!;
     assert.equal(m.credentials.user, 'x');
-    assert.equal(m.credentials.password, 'ab');
+    assert.equal(m.credentials.password.reveal(), 'ab');
     assert.deepEqual(
       r.warnings.map((w) => [w.line, w.key]),
       [
@@ -282,17 +282,20 @@ describe('environment', () => {
 
   test('MYSQLD_EXPORTER_PASSWORD is the default [client] password; the file overrides it', () => {
     const env = { MYSQLD_EXPORTER_PASSWORD: CANARY };
-    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password, CANARY);
-    assert.equal(mod('[client]\nuser=u\npassword=file\n', 'client', { env }).credentials.password, 'file');
-    assert.equal(mod('[client]\nuser=u\npassword=\n', 'client', { env }).credentials.password, '');
+    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password.reveal(), CANARY);
+    assert.equal(
+      mod('[client]\nuser=u\npassword=file\n', 'client', { env }).credentials.password.reveal(),
+      'file',
+    );
+    assert.equal(mod('[client]\nuser=u\npassword=\n', 'client', { env }).credentials.password.reveal(), '');
     const r = parse('[client]\nuser=u\n[client.a]\nuser=a\n[client.b]\nuser=b\npassword=b\n', { env });
-    assert.equal(r.modules.get('client.a')!.credentials.password, CANARY);
-    assert.equal(r.modules.get('client.b')!.credentials.password, 'b');
+    assert.equal(r.modules.get('client.a')!.credentials.password.reveal(), CANARY);
+    assert.equal(r.modules.get('client.b')!.credentials.password.reveal(), 'b');
   });
 
   test('MYSQLD_EXPORTER_PASSWORD is taken literally (no expansion of its own $)', () => {
     const env = { MYSQLD_EXPORTER_PASSWORD: 'a$HOME$$b', HOME: '/h' };
-    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password, 'a$HOME$$b');
+    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password.reveal(), 'a$HOME$$b');
   });
 });
 
@@ -322,7 +325,7 @@ describe('flags and address defaults', () => {
       env: { MYSQLD_EXPORTER_PASSWORD: CANARY },
       defaults: { user: 'u', address: { kind: 'socket', path: '/run/mysqld/mysqld.sock' } },
     });
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'socket', path: '/run/mysqld/mysqld.sock' });
   });
 
@@ -659,7 +662,7 @@ describe('loadMyCnf', () => {
     const p = await write('ok.cnf', `[client]\nuser=u\npassword=${QCANARY}\nssl-ca=certs/ca.pem\n`);
     const r = await loadMyCnf(p, { env: {} });
     const m = r.modules.get('client')!;
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.equal(m.credentials.tls.ca, join(dir, 'certs', 'ca.pem'));
     assert.deepEqual(r.warnings, []);
   });
@@ -702,7 +705,7 @@ describe('loadMyCnf', () => {
       defaults: { user: 'u' },
       optional: true,
     });
-    assert.equal(r.modules.get('client')!.credentials.password, CANARY);
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), CANARY);
   });
 
   test('a directory, or a file that is not UTF-8', async () => {
@@ -762,7 +765,7 @@ describe('loadMyCnf', () => {
     await write('ww.cnf', `[client]\npassword=${QCANARY}\n`, 0o666);
     const p = await write('inc-ww.cnf', '[client]\nuser=u\n!include ww.cnf\n');
     const r = await loadMyCnf(p, { env: {}, cwd: dir });
-    assert.equal(r.modules.get('client')!.credentials.password, '');
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), '');
     assert.ok(
       r.warnings.some((w) => w.source === join(dir, 'ww.cnf') && /writable by every user/.test(w.message)),
     );
