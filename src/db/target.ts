@@ -8,6 +8,7 @@ import { type Address, addressKey } from './address.js';
 import { poolOptions } from './pool-options.js';
 import type { TargetOptions } from './target-options.js';
 import { type ServerInfo, parseServerInfo } from '../model/server-info.js';
+import { connectionOptions, loginSucceeds } from './tls-probe.js';
 import { sessionStatements } from './session.js';
 
 /** Default per-statement cap on received bytes: a rogue or broken server cannot exhaust our memory. */
@@ -52,15 +53,32 @@ function normalize(rows: unknown, fields: FieldPacket[] | undefined): QueryResul
   return { columns, rows: out };
 }
 
-/** A driver error as our typed error; never includes the connection config. */
+/** mysql2 errors without a code whose fixed text is worth keeping. */
+const CODELESS_DRIVER_TEXT =
+  /^(Pool is closed\.|Can't add new command when connection is in closed state|Connection lost: The server closed the connection\.)$/;
+
+/**
+ * A driver error as our typed error. Which text is kept is decided by where it comes from, never by
+ * searching it for the password: the server's own message (`sqlMessage`: the server never echoes a
+ * password, which it receives scrambled or, for mysql_clear_password, does not quote); the fixed
+ * templates of coded driver and Node errors (codes, addresses, certificate names); ours. Anything else
+ * is named by its class only, so no driver text that could echo configuration is carried.
+ */
 function wrapError(err: unknown, connecting: boolean): ExporterError {
   if (err instanceof ExporterError) return err;
   const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-  const code = e.code;
+  const code = typeof e.code === 'string' ? e.code : undefined;
   // The server's number too: mysql2 names codes from MySQL's table, and MariaDB reuses some numbers
   // (4151 "account is locked" arrives as ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE).
   const errno = e.sqlMessage !== undefined && typeof e.errno === 'number' ? ` (errno ${e.errno})` : '';
-  const msg = `${code ? `${code}${errno}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const text =
+    typeof e.sqlMessage === 'string'
+      ? e.sqlMessage
+      : code !== undefined || CODELESS_DRIVER_TEXT.test(message)
+        ? message
+        : `database driver error (${err instanceof Error ? err.name : typeof err})`;
+  const msg = `${code ? `${code}${errno}: ` : ''}${text}`;
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
 
@@ -77,7 +95,8 @@ export class Target {
   private readonly pool: Pool;
   private readonly log: Logger;
   private readonly maxResultBytes: number;
-  private readonly tlsOff: boolean;
+  /** For a TCP module without TLS: a login over TLS, to tell whether TLS is what a refusal lacks. */
+  private readonly tlsProbe: (() => Promise<boolean>) | undefined;
   /** Per raw socket: stops its handshake byte cap once the session is ours. */
   private readonly handshakeGuards = new WeakMap<object, () => void>();
   private closed = false;
@@ -88,7 +107,20 @@ export class Target {
     this.poolSize = opts.poolSize;
     this.log = opts.log.child({ target: this.key });
     this.maxResultBytes = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
-    this.tlsOff = opts.credentials.tls.mode === 'off';
+    this.tlsProbe =
+      opts.credentials.tls.mode === 'off' && opts.address.kind === 'tcp'
+        ? () =>
+            loginSucceeds(
+              connectionOptions(
+                poolOptions(
+                  { ...opts, credentials: { ...opts.credentials, tls: { mode: 'skip-verify' } } },
+                  this.log,
+                  () => {},
+                ),
+              ),
+              opts.connectTimeoutMs,
+            )
+        : undefined;
     this.pool = mysql.createPool(
       poolOptions(opts, this.log, (socket, disarm) => this.handshakeGuards.set(socket, disarm)),
     );
@@ -198,19 +230,24 @@ export class Target {
           return;
         }
         settled = true;
-        if (err) reject(this.connectError(err));
+        if (err) this.connectError(err).then(reject, reject);
         else resolve(conn);
       });
     });
   }
 
   /**
-   * MariaDB answers a plain connection under require_secure_transport=ON with a bare "Access denied"
-   * (MySQL says so explicitly): name the likely cause when this module does not use TLS.
+   * MariaDB answers a plain connection under require_secure_transport=ON, or by an account that
+   * REQUIRES SSL, with the bare "Access denied" of a wrong password: name TLS as the cause only when a
+   * login over TLS is accepted (tls-probe.ts).
    */
-  private connectError(err: unknown): ExporterError {
+  private async connectError(err: unknown): Promise<ExporterError> {
     const e = wrapError(err, true);
-    if (this.tlsOff && (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') {
+    if (
+      this.tlsProbe &&
+      (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' &&
+      (await this.tlsProbe())
+    ) {
       return new ConnectError(
         `${e.message} (TLS is off for this auth module; if the server sets require_secure_transport or the account REQUIRE SSL, set tls = true and ssl-ca)`,
         'ER_ACCESS_DENIED_ERROR',
