@@ -214,6 +214,11 @@ export class Exporter {
     }
   }
 
+  /** Shutdown: every round in flight stops and answers with what it has. */
+  stopRounds(): void {
+    this.flights.abortAll();
+  }
+
   /** Rounds in flight right now (self-metric). */
   get inFlight(): number {
     return this.flights.inFlight;

@@ -100,6 +100,8 @@ export class Target {
   /** Per raw socket: stops its handshake byte cap once the session is ours. */
   private readonly handshakeGuards = new WeakMap<object, () => void>();
   private closed = false;
+  /** KILL QUERY statements in flight. */
+  private readonly kills = new Set<Promise<unknown>>();
 
   constructor(opts: TargetOptions) {
     this.address = opts.address;
@@ -188,6 +190,9 @@ export class Target {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // KILL QUERY of abandoned statements first (each bounded by its own 2 s), so that closing the
+    // pool never leaves one running on the server.
+    await Promise.allSettled([...this.kills]);
     await new Promise<void>((resolve) => this.pool.end(() => resolve()));
   }
 
@@ -318,7 +323,10 @@ export class Target {
   private killQuery(threadId: number): void {
     if (this.closed) return;
     const signal = AbortSignal.timeout(2000);
-    this.run(`KILL QUERY ${Math.trunc(threadId)}`, [], signal, true).then(
+    const kill = this.run(`KILL QUERY ${Math.trunc(threadId)}`, [], signal, true);
+    this.kills.add(kill);
+    void kill.finally(() => this.kills.delete(kill)).catch(() => {});
+    kill.then(
       () => this.log.debug('killed abandoned statement', { thread_id: threadId }),
       (err: unknown) =>
         this.log.debug('could not kill abandoned statement', {
