@@ -551,6 +551,26 @@ describe('errors: file, line and key, never the value', () => {
     assertNoCanary(r.warnings);
   });
 
+  test('comment-like text: one warning each, never quoting the value', () => {
+    const kept = parse('[client]\nuser=u\npassword = S3cret ; old password\n');
+    assert.equal(kept.modules.get('client')!.credentials.password.reveal(), 'S3cret ; old password');
+    assert.deepEqual(
+      kept.warnings.map((w) => [w.line, w.key]),
+      [[3, 'password']],
+    );
+    assert.match(kept.warnings[0]!.message, /not a comment/);
+    assert.ok(!JSON.stringify(kept.warnings).includes('S3cret'));
+    // An intended comment (space before #) and a quoted # are silent.
+    assert.deepEqual(parse('[client]\nuser=u\npassword = S3cret   # note\n').warnings, []);
+    assert.deepEqual(parse('[client]\nuser=u\npassword = "S3c#ret ; x"\n').warnings, []);
+    // A # right after a character, or right after =, looks like part of the password: warned.
+    for (const v of ['S3c#ret', '#S3cret']) {
+      const r = parse(`[client]\nuser=u\npassword = ${v}\n`);
+      assert.equal(r.warnings.length, 1, v);
+      assert.match(r.warnings[0]!.message, /unquoted # starts a comment/);
+    }
+  });
+
   test('a value that the client would cut into invalid UTF-8 is an error', () => {
     const p = onlyProblem('[client]\nuser=u\npassword = voilà\n');
     assert.deepEqual(at(p), [PATH, 3, 'password']);
