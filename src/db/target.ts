@@ -82,6 +82,9 @@ function wrapError(err: unknown, connecting: boolean): ExporterError {
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
 
+/** How long the answer of a TLS probe (tls-probe.ts) is reused. */
+const TLS_VERDICT_TTL_MS = 5 * 60_000;
+
 export interface PoolStats {
   readonly all: number;
   readonly free: number;
@@ -97,6 +100,9 @@ export class Target {
   private readonly maxResultBytes: number;
   /** For a TCP module without TLS: a login over TLS, to tell whether TLS is what a refusal lacks. */
   private readonly tlsProbe: (() => Promise<boolean>) | undefined;
+  /** Whether the server's greeting offered TLS (undefined until a connection saw it). */
+  private serverOffersTls: boolean | undefined;
+  private tlsVerdict: { readonly at: number; readonly value: Promise<boolean> } | undefined;
   /** Per raw socket: stops its handshake byte cap once the session is ours. */
   private readonly handshakeGuards = new WeakMap<object, () => void>();
   private closed = false;
@@ -124,7 +130,16 @@ export class Target {
             )
         : undefined;
     this.pool = mysql.createPool(
-      poolOptions(opts, this.log, (socket, disarm) => this.handshakeGuards.set(socket, disarm)),
+      poolOptions(
+        opts,
+        this.log,
+        (socket, disarm) => this.handshakeGuards.set(socket, disarm),
+        this.tlsProbe
+          ? (offers) => {
+              this.serverOffersTls = offers;
+            }
+          : undefined,
+      ),
     );
     this.pool.on('connection', (conn) => this.initSession(conn, opts));
     // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
@@ -246,13 +261,17 @@ export class Target {
    * REQUIRES SSL, with the bare "Access denied" of a wrong password: name TLS as the cause only when a
    * login over TLS is accepted (tls-probe.ts).
    */
+  private tlsWouldHelp(): Promise<boolean> {
+    if (!this.tlsProbe || this.serverOffersTls !== true || this.closed) return Promise.resolve(false);
+    const now = Date.now();
+    if (!this.tlsVerdict || now - this.tlsVerdict.at > TLS_VERDICT_TTL_MS)
+      this.tlsVerdict = { at: now, value: this.tlsProbe() };
+    return this.tlsVerdict.value;
+  }
+
   private async connectError(err: unknown): Promise<ExporterError> {
     const e = wrapError(err, true);
-    if (
-      this.tlsProbe &&
-      (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' &&
-      (await this.tlsProbe())
-    ) {
+    if ((err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' && (await this.tlsWouldHelp())) {
       return new ConnectError(
         `${e.message} (TLS is off for this auth module; if the server sets require_secure_transport or the account REQUIRE SSL, set tls = true and ssl-ca)`,
         'ER_ACCESS_DENIED_ERROR',

@@ -95,6 +95,30 @@ describe('access denied: the TLS hint only when TLS is relevant', () => {
     assert.doesNotMatch((await connectError(plain, 'needs_tls', 'right-pw')).message, HINT);
   });
 
+  test('no extra connection on a server without TLS; one probe, not one per scrape, with TLS', async () => {
+    const aborted = async (db: MariaDb) =>
+      Number((await db.sql("SHOW GLOBAL STATUS LIKE 'Aborted_connects'"))[0]?.Value);
+    for (const [db, extra] of [
+      [plain, 0],
+      [tls, 1],
+    ] as const) {
+      const t = new Target({
+        address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
+        credentials: { user: 'exporter', password: Secret.of('wrong-pw'), tls: { mode: 'off' } },
+        poolSize: 1,
+        lockWaitTimeoutSeconds: 2,
+        statementTimeoutMs: 10_000,
+        connectTimeoutMs: 5000,
+        log: silentLogger(),
+      });
+      targets.push(t);
+      const before = await aborted(db);
+      for (let i = 0; i < 3; i++)
+        await assert.rejects(t.serverInfo(new AbortController().signal), ConnectError);
+      assert.equal((await aborted(db)) - before, 3 + extra);
+    }
+  });
+
   test('no probe connection is left behind', async () => {
     for (const db of [plain, tls]) {
       const rows = await db.sql(
