@@ -82,6 +82,11 @@ function wrapError(err: unknown, connecting: boolean): ExporterError {
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
 
+/** The text of a driver error under the same rules, for log lines. */
+export function driverErrorText(err: unknown): string {
+  return wrapError(err, false).message;
+}
+
 /** How long the answer of a TLS probe (tls-probe.ts) is reused. */
 const TLS_VERDICT_TTL_MS = 5 * 60_000;
 
@@ -144,12 +149,12 @@ export class Target {
     this.pool.on('connection', (conn) => this.initSession(conn, opts));
     // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
     (this.pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
-      this.log.debug('pool error', { err: err.message }),
+      this.log.debug('pool error', { err: driverErrorText(err) }),
     );
   }
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
-    conn.on('error', (err: Error) => this.log.debug('connection error', { err: err.message }));
+    conn.on('error', (err: Error) => this.log.debug('connection error', { err: driverErrorText(err) }));
     // Authenticated: from here on each statement has its own byte cap (execute()).
     const stream = streamOf(conn);
     if (stream) this.handshakeGuards.get(stream)?.();
@@ -163,7 +168,7 @@ export class Target {
       logSlowFilter: opts.logSlowFilter === true,
     })) {
       conn.query(sql, (err: MysqlError | null) => {
-        if (err) this.log.warn('session setting failed', { sql, err: err.message });
+        if (err) this.log.warn('session setting failed', { sql, err: driverErrorText(err) });
       });
     }
   }
@@ -226,7 +231,7 @@ export class Target {
       // A pooled connection that the server dropped while idle (restart, wait_timeout, KILL):
       // retry once on a fresh connection. Our statements are read-only, so this is safe.
       if (attempt === 0 && isStaleConnection(err) && !signal.aborted) {
-        this.log.debug('stale pooled connection replaced', { err: (err as Error).message });
+        this.log.debug('stale pooled connection replaced', { err: driverErrorText(err) });
         return this.run(sql, params, signal, connecting, 1);
       }
       throw wrapError(err, connecting);
@@ -350,7 +355,7 @@ export class Target {
       (err: unknown) =>
         this.log.debug('could not kill abandoned statement', {
           thread_id: threadId,
-          err: err instanceof Error ? err.message : String(err),
+          err: driverErrorText(err),
         }),
     );
   }
