@@ -60,6 +60,9 @@ describe('fault: graceful shutdown with scrapes in flight on a slow server', () 
 
     const t0 = Date.now();
     p.signal('SIGTERM');
+    // Ask only once the process has begun its shutdown (a loaded machine may take a while to run the
+    // signal handler): poll its log rather than sleeping.
+    await waitFor('the shutdown begins', 10_000, () => p.lines.some((l) => l.includes('shutting down')), 10);
     // While draining: the port still answers; /-/ready says 503; a new scrape is answered too.
     const ready = await httpGet(`${p.url}/-/ready`, { timeoutMs: 5000 });
     assert.equal(ready.status, 503, `/-/ready while draining: ${ready.status} ${ready.body}`);
