@@ -12,7 +12,7 @@ import type { Credentials, TlsSettings } from '../db/target-options.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Env } from './my-cnf-expand.js';
 import { parseBool } from './my-cnf-keys.js';
-import { Secret } from '../db/secret.js';
+import { Secret } from '../model/secret.js';
 
 export const PASSWORD_FILE_ENV = 'MYSQLD_EXPORTER_PASSWORD_FILE';
 /** Larger password files are refused. */

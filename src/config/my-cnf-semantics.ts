@@ -36,7 +36,7 @@ import { dirname, resolve } from 'node:path';
 import type { Address } from '../db/address.js';
 import type { AuthExtras } from '../db/auth-extras.js';
 import type { Credentials, TlsSettings } from '../db/target-options.js';
-import { Secret } from '../db/secret.js';
+import { Secret } from '../model/secret.js';
 import type { ConfigProblem } from '../errors.js';
 import { type Env, expandEnv } from './my-cnf-expand.js';
 import {

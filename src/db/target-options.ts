@@ -2,7 +2,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
 import type { AuthExtras } from './auth-extras.js';
-import type { Secret } from './secret.js';
+import type { Secret } from '../model/secret.js';
 
 export interface TlsSettings {
   readonly mode: 'off' | 'verify' | 'skip-verify';
@@ -15,7 +15,7 @@ export interface TlsSettings {
 
 export interface Credentials {
   readonly user: string;
-  /** Masked in every string form (db/secret.ts); revealed to the driver only. */
+  /** Masked in every string form (model/secret.ts); revealed to the driver only. */
   readonly password: Secret;
   readonly tls: TlsSettings;
 }

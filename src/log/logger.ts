@@ -1,10 +1,10 @@
 /**
  * A small structured logger (logfmt or JSON lines) with levels. It never searches lines for secrets:
- * passwords are held as db/secret.ts `Secret`s, whose every string form is a fixed mask, and are never
+ * passwords are held as model/secret.ts `Secret`s, whose every string form is a fixed mask, and are never
  * passed to it, so a line is exactly what the code wrote.
  */
 import type { LogFields, LogLevel, Logger } from '../model/logger.js';
-import { Secret } from '../db/secret.js';
+import { Secret } from '../model/secret.js';
 
 export type { LogFields, LogLevel, Logger };
 export type LogFormat = 'logfmt' | 'json';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 import { Target } from '../../src/db/target.js';
 import { ConnectError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';

@@ -27,7 +27,7 @@ import { validateFamilies } from '../../src/scrape/validate.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily, seriesValue } from '../helpers/samples.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 const EXPORTER = 'exporter_a';
 const EXPORTER_PW = 'pw-a';

@@ -26,7 +26,7 @@ import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily } from '../helpers/samples.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 let primary: MariaDb;
 let replica: MariaDb;

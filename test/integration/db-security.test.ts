@@ -28,7 +28,7 @@ import {
   type RogueMysql,
   startRogueMysql,
 } from '../helpers/rogue-mysql.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 const CANARY = `Cn4ry#?@x;"' %/=+ü`;
 /** The scrape deadline is 3 s minus the default 0.25 s offset. */

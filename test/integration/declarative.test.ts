@@ -21,7 +21,7 @@ import { scrape } from '../../src/scrape/orchestrator.js';
 import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, startMariaDb } from '../helpers/mariadb.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 let db: MariaDb;
 let target: Target;

@@ -23,7 +23,7 @@ import {
 } from '../helpers/mariadb.js';
 import { findFamily, familyValue } from '../helpers/samples.js';
 import { QRT_RANGE_BASE_10_LES } from '../helpers/fixtures.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 const EXPORTER_USER = 'exporter';
 const EXPORTER_PASSWORD = 'exp-pw';

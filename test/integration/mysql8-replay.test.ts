@@ -21,7 +21,7 @@ import { loadTsv } from '../helpers/fixtures.js';
 import { MYSQL8_ANSWERS } from '../helpers/mysql8-captures.js';
 import { type Mysql8Replay, startMysql8Replay } from '../helpers/mysql8-replay.js';
 import { type TestCa, makeTestCa } from '../helpers/test-ca.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 const PW = 'Replay#pw "8.4"';
 const cnfString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -9,7 +9,7 @@ import { Target } from '../../src/db/target.js';
 import { DeadlineError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
-import { Secret } from '../../src/db/secret.js';
+import { Secret } from '../../src/model/secret.js';
 
 describe('Target on a real MariaDB', () => {
   let db: MariaDb;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
-import { Secret } from '../../../src/db/secret.js';
+import { Secret } from '../../../src/model/secret.js';
 import { createLogger } from '../../../src/log/logger.js';
 
 const canary = 'Cn4ry#?@x;"\' %2F=+ü';
