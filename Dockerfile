@@ -14,7 +14,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+COPY scripts/stamp-build.mjs ./scripts/
+# No .git in the build context: pass the revision (docker build --build-arg REVISION=$(git rev-parse HEAD)).
+ARG REVISION=unknown
+RUN MYSQL_EXPORTER_REVISION="$REVISION" npm run build
 
 # 2. Production dependencies only (no TypeScript, tsx, biome, type packages).
 FROM ${NODE_IMAGE} AS deps

@@ -6,6 +6,7 @@
 import { ExporterError, errorMessage } from './errors.js';
 import { missingPrivileges } from './db/grants.js';
 import type { ScrapeSettings } from './config/load.js';
+import type { ServerInfo } from './model/server-info.js';
 import type { Address } from './db/address.js';
 import type { AuthExtras } from './db/auth-extras.js';
 import { TargetRegistry } from './db/target-registry.js';
@@ -81,7 +82,8 @@ export class Exporter {
   private snapshot: ExporterState;
   private readonly last: Lru<LastScrape>;
   /** Targets whose account privileges have been checked (once per pool). */
-  private readonly grantsChecked = new WeakSet<Target>();
+  /** Per target: the collectors whose privileges were already checked. */
+  private readonly grantsChecked = new WeakMap<Target, Set<string>>();
   private readonly targets: TargetRegistry;
   private readonly flights: SingleFlight<ScrapeResult>;
   private readonly log: Logger;
@@ -171,29 +173,50 @@ export class Exporter {
         targetId: TargetRegistry.key(module.name, address),
       });
       this.remember(module.name, target.key, result);
-      if (result.up && !this.grantsChecked.has(target)) {
-        this.grantsChecked.add(target);
-        void this.checkGrants(target);
+      if (result.up && result.server) {
+        const seen = this.grantsChecked.get(target) ?? new Set<string>();
+        this.grantsChecked.set(target, seen);
+        const fresh = collectors.map((c) => c.name).filter((n) => !seen.has(n));
+        if (fresh.length > 0 || seen.size === 0) {
+          const first = seen.size === 0;
+          for (const n of fresh) seen.add(n);
+          void this.checkGrants(target, result.server, new Set(fresh), first);
+        }
       }
       return result;
     });
   }
 
-  /** Logs, once per target, each recommended privilege the account lacks (a degraded view is never silent). */
-  private async checkGrants(target: Target): Promise<void> {
+  /**
+   * Logs each privilege the account lacks for `collectors` (not checked before on this target) on this
+   * server (a degraded view is never silent).
+   */
+  private async checkGrants(
+    target: Target,
+    server: ServerInfo,
+    collectors: ReadonlySet<string>,
+    first: boolean,
+  ): Promise<void> {
     try {
       const res = await target.db(AbortSignal.timeout(5000)).query('SHOW GRANTS');
       const lines = res.rows.map((r) => String(Object.values(r)[0] ?? ''));
-      for (const need of missingPrivileges(lines)) {
+      for (const need of missingPrivileges(lines, server, collectors)) {
+        if (need.collectors === undefined && !first) continue;
         this.log.warn('the exporter account lacks a recommended privilege', {
           target: target.key,
           privilege: need.privilege,
           effect: need.why,
         });
       }
+      this.log.debug('grants checked', { target: target.key, collectors: collectors.size });
     } catch (err) {
       this.log.debug('could not read the account grants', { target: target.key, err: errorMessage(err) });
     }
+  }
+
+  /** Shutdown: every round in flight stops and answers with what it has. */
+  stopRounds(): void {
+    this.flights.abortAll();
   }
 
   /** Rounds in flight right now (self-metric). */

@@ -42,12 +42,10 @@ export async function main(io: MainIO): Promise<number> {
     return 2;
   }
 
-  let secrets = config.secrets;
   const log = createLogger({
     level: config.log.level,
     format: config.log.format,
     write: (line) => io.stderr(`${line}\n`),
-    secrets: () => secrets,
   });
   for (const w of config.warnings)
     log.warn('configuration warning', { source: w.source, line: w.line, key: w.key, msg: w.message });
@@ -65,9 +63,6 @@ export async function main(io: MainIO): Promise<number> {
         const next = await loadConfig(io.argv, io.env);
         if (next.kind !== 'config') throw new Error('unexpected help/version on reload');
         return next.config;
-      },
-      onConfig: (next) => {
-        secrets = next.secrets;
       },
     });
   } catch (err) {

@@ -11,6 +11,8 @@ import { type LoadedConfig, assemble } from './assemble.js';
 import type { Exporter } from './exporter.js';
 import { createApp } from './http/app.js';
 import { parseListenAddress } from './config/listen.js';
+import { Drain } from './http/drain.js';
+import { shutdownPlan, within } from './http/shutdown-plan.js';
 import { BasicAuthenticator } from './http/basic-auth.js';
 import { applyTls, clientCertificateProblem, tlsServerOptions } from './http/tls.js';
 import { createGuard } from './http/web-config-guard.js';
@@ -59,6 +61,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   });
   const { exporter } = assembly;
   const config = () => assembly.config();
+  const drain = new Drain();
 
   const reload = async (): Promise<string | undefined> => {
     if (!opts.reloadConfig) return 'reload is not configured';
@@ -68,7 +71,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     return reason;
   };
 
-  const app = createApp({ ...assembly.httpDeps({ ready: () => accepting }), reload });
+  const app = createApp({ ...assembly.httpDeps({ ready: () => accepting }), reload, drain });
 
   // --web.config.file: TLS, basic auth, headers, rate limit; re-read on change, failing closed.
   const tlsAtStart = web?.tls !== undefined;
@@ -161,21 +164,23 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
+      // The whole shutdown fits in the grace (shutdown-plan.ts): drain while still listening (new
+      // requests get 503, /-/ready says 503), stop the rounds in time for their callers to be answered
+      // with what they have, then close the listeners and the pools, each bounded by what is left.
+      const plan = shutdownPlan(config().shutdownGraceMs);
+      const t0 = Date.now();
+      const left = (at: number) => Math.max(0, t0 + at - Date.now());
       accepting = false;
-      log.info('shutting down', { grace_ms: config().shutdownGraceMs });
-      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-      for (const s of servers) s.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((r) => {
-        timer = setTimeout(r, config().shutdownGraceMs);
-      });
-      await Promise.race([closed, grace]);
-      clearTimeout(timer);
+      drain.start();
+      log.info('shutting down', { grace_ms: config().shutdownGraceMs, in_flight: drain.active });
+      await within(drain.idle(), left(plan.stopRoundsAtMs));
+      exporter.stopRounds();
+      await within(drain.idle(), left(plan.closeAtMs));
+      for (const s of servers) s.close();
       for (const s of servers) s.closeAllConnections();
       watcher?.stop();
-      await authenticator.close();
-      await exporter.close();
-      log.info('stopped');
+      await within(Promise.all([authenticator.close(), exporter.close()]), left(plan.graceMs));
+      log.info('stopped', { ms: Date.now() - t0, unanswered: drain.active });
     })();
     return stopping;
   };

@@ -55,8 +55,6 @@ export interface Config {
   /** Collectors turned on (`--collect.<name>`, `--collect.all`), by name. */
   readonly enabled: ReadonlySet<string>;
   readonly modules: ReadonlyMap<string, AuthModule>;
-  /** Every password read, so that the logger can scrub them. */
-  readonly secrets: readonly string[];
   /** The /probe allow-list; empty means every probe is refused. */
   readonly probeAllow: readonly AllowRule[];
   readonly maxTargets: number;
@@ -193,7 +191,7 @@ export async function parseConfig(
     deadline: {
       defaultSeconds: scrapeTimeout,
       offsetSeconds: flagNumber(v, 'timeout-offset'),
-      maxSeconds: Math.max(scrapeTimeout, 300),
+      maxSeconds: scrapeTimeout,
     },
     shutdownGraceMs: Math.round(flagNumber(v, 'exporter.shutdown_grace') * 1000),
     settings,
@@ -201,7 +199,6 @@ export async function parseConfig(
     flags: v,
     enabled: enabledCollectors(collectors, v, parsed.explicit),
     modules,
-    secrets: [...modules.values()].map((m) => m.credentials.password).filter((p) => p.length > 0),
     warnings,
     probeAllow,
     maxTargets: flagNumber(v, 'probe.max_targets'),

@@ -40,7 +40,8 @@ export const MY_CNF_KEY_HELP: Readonly<Record<string, string>> = Object.freeze({
   port: 'Server TCP port (default 3306).',
   socket: 'Unix socket path; wins over host and port.',
   user: 'User name (required in every section, directly or inherited).',
-  password: 'Password; may contain `# ; " \' = ? @ %` and spaces; quote it to keep surrounding spaces.',
+  password:
+    'Password; quote it (`\'...\'` or `"..."`) when it contains `#`, a backslash or outer spaces, as for the mysql client.',
   'ssl-ca': 'CA certificate file (PEM) to verify the server with; enables verified TLS.',
   'ssl-cert': 'Client certificate file (PEM).',
   'ssl-key': 'Client private key file (PEM).',

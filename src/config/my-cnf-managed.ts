@@ -12,6 +12,7 @@ import type { Credentials, TlsSettings } from '../db/target-options.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Env } from './my-cnf-expand.js';
 import { parseBool } from './my-cnf-keys.js';
+import { Secret } from '../model/secret.js';
 
 export const PASSWORD_FILE_ENV = 'MYSQLD_EXPORTER_PASSWORD_FILE';
 /** Larger password files are refused. */
@@ -229,7 +230,10 @@ export async function readPasswordFiles<M extends { readonly credentials: Creden
     }
     out.set(
       name,
-      Object.freeze({ ...m, credentials: Object.freeze({ ...m.credentials, password: got.password }) }),
+      Object.freeze({
+        ...m,
+        credentials: Object.freeze({ ...m.credentials, password: Secret.of(got.password) }),
+      }),
     );
   }
   if (errors.length > 0) throw new ConfigError(errors);

@@ -1,101 +1,33 @@
 /**
- * MySQL option files (`.my.cnf`) as mysqld_exporter reads them: one auth module per `[client]` /
- * `[client.<name>]` section, or one ConfigError listing every problem with file, line and key. No
- * problem ever contains a value (a password may sit on the broken line), nor an unrecognised key, which
- * could be a password written where a key belongs. User guide: docs/my-cnf.md.
+ * MySQL option files (`.my.cnf`) as mysqld_exporter uses them, read by the MySQL client's own rules:
+ * one auth module per `[client]` / `[client.<name>]` group, or one ConfigError listing every problem
+ * with file, line and key (never a value). User guide: docs/my-cnf.md.
  *
- * Syntax (my-cnf-lexer.ts): `[section]`; `key = value`, `key=value` or a bare boolean `key`; `#` and `;`
- * start a comment only at the start of a line, so values may contain both; `"..."` (with `\"`, `\\`) and
- * `'...'` (literal) quoting; CRLF and a UTF-8 BOM are fine. Keys compare case-insensitively with `-` and
- * `_` equal; `loose-`, `skip-`, `disable-`, `enable-` prefixes as in the MySQL client (my-cnf-keys.ts).
- * `${VAR}` / `$VAR` expand from the injected environment in every value, `$$` is a literal `$`
- * (my-cnf-expand.ts); an unset variable expands to empty with a warning.
- *
- * Decisions:
- * - `!include` / `!includedir` are errors. mysqld_exporter skips them silently, which hides credentials
- *   kept in the included file; supporting them would make one option file open others.
- * - Sections: `[client]` (the `client` part in any case) and `[client.a]`, `[client.a.b]`: a child inherits
- *   every key of its ancestors and overrides them. Other sections are skipped without looking at them.
- * - `MYSQLD_EXPORTER_PASSWORD` is the default `[client]` password, the file overrides it. An empty
- *   `[client]` user, host and port (or socket) are filled from `--mysqld.username` / `--mysqld.address`
- *   (the `defaults`), then the children inherit them.
- * - Address: `socket` wins over host/port (as in mysqld_exporter). `host = localhost` is TCP to
- *   localhost, as in mysqld_exporter and go-sql-driver (the mysql CLI would use its default socket).
- *   Without host: 127.0.0.1. `port = 0` or no port: 3306.
- * - TLS: `tls` (mysqld_exporter) or `ssl-mode` (MySQL) choose the mode; the one in the more specific
- *   section wins, two different choices in one section are an error. Otherwise `ssl = 0` / `skip-ssl` is
- *   off, `ssl-skip-verfication` or --tls.insecure-skip-verify is skip-verify, `ssl-ca` or
- *   `ssl-verify-server-cert` is verify, `ssl = 1` is skip-verify, nothing is off. TlsSettings has three
- *   modes: `preferred` and `REQUIRED` map to skip-verify (TLS required, not verified: no silent
- *   plaintext fallback), `VERIFY_CA` to verify (which also checks the host name). Both warn.
- * - Unknown keys are warnings (the key is named only when it has `=`); mysql-client options that only
- *   matter to the CLI are accepted silently; connection options we do not implement warn.
- * - A section without a user is an error naming the section; an empty password is allowed. `[client]`
- *   may lack a user only when the file has no `[client]` header and defines `[client.<name>]` sections
- *   (a /probe-only set-up); it then yields no module.
+ * Three jobs, three modules: syntax of one file (my-cnf-lexer.ts), reading files and their
+ * `!include` / `!includedir` (my-cnf-files.ts), meaning of groups and keys (my-cnf-semantics.ts). This
+ * module only composes them.
  */
-import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import type { Address } from '../db/address.js';
-import type { Credentials, TlsSettings } from '../db/target-options.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { type Env, expandEnv } from './my-cnf-expand.js';
+import type { Env } from './my-cnf-expand.js';
 import {
-  canonicalKey,
-  parseBool,
-  parseHost,
-  parsePort,
-  parseServerName,
-  parseSslMode,
-  parseTlsKey,
-  parseTlsVersion,
-  parseTlsVersionList,
-  type TlsChoice,
-  type TlsVersion,
-} from './my-cnf-keys.js';
-import { type CnfSection, lexMyCnf } from './my-cnf-lexer.js';
-import {
-  MANAGED_KEYS,
-  type ManagedValues,
-  parseManagedValue,
-  passwordFileFromEnv,
-  passwordFilesUnread,
-  readPasswordFiles,
-  resolveManaged,
-} from './my-cnf-managed.js';
-import type { AuthExtras } from '../db/auth-extras.js';
+  checkReferencedFiles,
+  describeReferencedFile,
+  type MyCnfFs,
+  readOptionFiles,
+} from './my-cnf-files.js';
+import { lexMyCnf } from './my-cnf-lexer.js';
+import { passwordFilesUnread, readPasswordFiles } from './my-cnf-managed.js';
+import { type AuthModule, type MyCnfDefaults, resolveAuthModules } from './my-cnf-semantics.js';
 
 export type { Env } from './my-cnf-expand.js';
-
-export const DEFAULT_AUTH_MODULE = 'client';
-export const PASSWORD_ENV = 'MYSQLD_EXPORTER_PASSWORD';
-/** Larger option files are refused unread. */
-export const MAX_MY_CNF_BYTES = 1024 * 1024;
-
-/** One `[client]` or `[client.<name>]` section, resolved. Frozen. */
-export interface AuthModule {
-  /** `client` or `client.<name>`: the `auth_module` value that selects it. */
-  readonly name: string;
-  readonly address: Address;
-  readonly credentials: Credentials;
-  /** Pinned RSA public key for caching_sha2_password full authentication without TLS (absolute path). */
-  readonly serverPublicKeyPath?: string;
-  /** `enable-cleartext-plugin`: allow mysql_clear_password. Off unless the section opts in. */
-  readonly allowCleartext: boolean;
-  /** get-server-public-key, aws-iam-auth, cloud-sql-proxy (my-cnf-managed.ts). */
-  readonly auth?: AuthExtras;
-}
-
-/** Command-line values that fill an empty `[client]`. */
-export interface MyCnfDefaults {
-  /** `--mysqld.address`: fills an empty [client] host and port, or socket for a unix address. */
-  readonly address?: Address;
-  /** `--mysqld.username`: fills an empty [client] user. */
-  readonly user?: string;
-  /** `--tls.insecure-skip-verify`: every section's TLS becomes skip-verify unless it turns TLS off. */
-  readonly tlsInsecureSkipVerify?: boolean;
-}
+export { MAX_MY_CNF_BYTES, type MyCnfFs } from './my-cnf-files.js';
+export {
+  type AuthModule,
+  DEFAULT_AUTH_MODULE,
+  type MyCnfDefaults,
+  PASSWORD_ENV,
+} from './my-cnf-semantics.js';
 
 export interface MyCnfOptions {
   /** Names the file in problems; TLS and key paths resolve against its directory. */
@@ -111,465 +43,29 @@ export interface MyCnf {
   readonly warnings: readonly ConfigProblem[];
 }
 
-interface Setting<T> {
-  readonly value: T;
-  readonly section: string;
-  readonly line: number | undefined;
-  /** As written in the file (or the flag/env name). */
-  readonly key: string;
-}
-
-interface Values {
-  host?: Setting<string>;
-  port?: Setting<number>;
-  socket?: Setting<string>;
-  user?: Setting<string>;
-  password?: Setting<string>;
-  sslCa?: Setting<string>;
-  sslCert?: Setting<string>;
-  sslKey?: Setting<string>;
-  serverPublicKeyPath?: Setting<string>;
-  ssl?: Setting<boolean>;
-  verifyServerCert?: Setting<boolean>;
-  skipVerify?: Setting<boolean>;
-  cleartext?: Setting<boolean>;
-  tls?: Setting<TlsChoice>;
-  sslMode?: Setting<TlsChoice>;
-  serverName?: Setting<string>;
-  minVersion?: Setting<TlsVersion>;
-  maxVersion?: Setting<TlsVersion>;
-  versionList?: Setting<TlsVersion>;
-  /** The keys of my-cnf-managed.ts, merged per section chain (not inherited by Object.assign). */
-  managed?: ManagedValues;
-}
-
-type BoolField = 'ssl' | 'verifyServerCert' | 'skipVerify' | 'cleartext';
-
-const BOOL_FIELDS: Readonly<Record<string, BoolField>> = Object.freeze({
-  ssl: 'ssl',
-  'ssl-verify-server-cert': 'verifyServerCert',
-  'ssl-skip-verfication': 'skipVerify',
-  'enable-cleartext-plugin': 'cleartext',
-});
-
-/** A file path this configuration will make the exporter read, and where it was set. */
-interface PathRef {
-  readonly path: string;
-  readonly line: number | undefined;
-  readonly key: string;
-}
-
-class Problems {
-  readonly errors: ConfigProblem[] = [];
-  readonly warnings: ConfigProblem[] = [];
-  private readonly seen = new Set<string>();
-  constructor(readonly source: string) {}
-
-  error(line: number | undefined, key: string | undefined, message: string): void {
-    this.add(this.errors, line, key, message);
-  }
-
-  warn(line: number | undefined, key: string | undefined, message: string): void {
-    this.add(this.warnings, line, key, message);
-  }
-
-  private add(into: ConfigProblem[], line: number | undefined, key: string | undefined, message: string) {
-    const id = `${into === this.errors ? 'e' : 'w'}|${line}|${key}|${message}`;
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    into.push({
-      source: this.source,
-      ...(line === undefined ? {} : { line }),
-      ...(key === undefined ? {} : { key }),
-      message,
-    });
-  }
-}
-
-function byLine(a: ConfigProblem, b: ConfigProblem): number {
-  return (a.line ?? 0) - (b.line ?? 0);
-}
-
-/** `[client]` in any case -> `client`; `[client.x]` keeps x as written; anything else is skipped. */
-function sectionName(header: string): string | undefined {
-  const m = /^client(?:\.(.*))?$/is.exec(header);
-  if (!m) return undefined;
-  return m[1] === undefined ? DEFAULT_AUTH_MODULE : `${DEFAULT_AUTH_MODULE}.${m[1]}`;
-}
-
-function validModuleName(name: string): boolean {
-  return name.split('.').every((seg) => seg.length > 0);
-}
-
-/** Reads one section's lines (all headers of that name, in order) into typed settings. */
-function collect(section: string, sections: readonly CnfSection[], env: Env, baseDir: string, p: Problems) {
-  const values: Values = {};
-  const firstLine = new Map<string, number>();
-  for (const s of sections) {
-    for (const l of s.lines) {
-      const c = canonicalKey(l.rawKey);
-      if (c.kind === 'ignored') continue;
-      if (c.kind === 'unknown') {
-        if (l.value === undefined) p.warn(l.line, undefined, 'unknown option without a value; ignored');
-        else p.warn(l.line, l.rawKey, 'unknown option; ignored');
-        continue;
-      }
-      if (c.kind === 'unsupported') {
-        p.warn(l.line, l.rawKey, 'mysql client option that this exporter does not implement; ignored');
-        continue;
-      }
-      const prev = firstLine.get(c.key);
-      if (prev !== undefined)
-        p.warn(l.line, l.rawKey, `set again (first on line ${prev}); the later line wins`);
-      else firstLine.set(c.key, l.line);
-
-      let text: string | undefined;
-      if (l.value !== undefined) {
-        const x = expandEnv(l.value, env);
-        for (const name of x.unset) {
-          p.warn(
-            l.line,
-            l.rawKey,
-            c.key === 'password'
-              ? 'refers to an environment variable that is not set; it expands to the empty string'
-              : `refers to $${name}, which is not set; it expands to the empty string`,
-          );
-        }
-        text = x.value;
-      }
-      const at = <T>(value: T): Setting<T> => ({ value, section, line: l.line, key: l.rawKey });
-      const bad = (message: string) => p.error(l.line, l.rawKey, message);
-
-      if (MANAGED_KEYS.has(c.key)) {
-        const m = parseManagedValue(c.key, c.kind === 'bool' && c.invert, text, baseDir);
-        if ('error' in m) bad(m.error);
-        else values.managed = { ...values.managed, [c.key]: at(m.value) };
-        continue;
-      }
-      if (c.kind === 'bool') {
-        const parsed = text === undefined ? true : parseBool(text);
-        if (parsed === undefined) {
-          bad('expects a boolean: 1/0, true/false, on/off or yes/no (or the bare key for true)');
-          continue;
-        }
-        values[BOOL_FIELDS[c.key]!] = at(c.invert ? !parsed : parsed);
-        continue;
-      }
-      if (text === undefined) {
-        bad('needs a value: write "key = value"' + (c.key === 'password' ? ' ("password =" for none)' : ''));
-        continue;
-      }
-      const path = (): Setting<string> => at(text === '' ? '' : resolve(baseDir, text));
-      switch (c.key) {
-        case 'host': {
-          const h = text === '' ? '' : parseHost(text);
-          if (h === undefined) bad('must be a host name or an IP address, without port, scheme or user');
-          else values.host = at(h);
-          break;
-        }
-        case 'port': {
-          if (text === '') break;
-          const n = parsePort(text);
-          if (n === undefined) bad('must be an integer from 1 to 65535 (0 means the default, 3306)');
-          else values.port = at(n);
-          break;
-        }
-        case 'socket':
-          if (text !== '' && !text.startsWith('/')) bad('must be an absolute path');
-          else values.socket = at(text);
-          break;
-        case 'user':
-          values.user = at(text);
-          break;
-        case 'password':
-          values.password = at(text);
-          break;
-        case 'ssl-ca':
-          values.sslCa = path();
-          break;
-        case 'ssl-cert':
-          values.sslCert = path();
-          break;
-        case 'ssl-key':
-          values.sslKey = path();
-          break;
-        case 'server-public-key-path':
-          values.serverPublicKeyPath = path();
-          break;
-        case 'ssl-mode': {
-          if (text === '') break;
-          const m = parseSslMode(text);
-          if (m === undefined) bad('must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY');
-          else values.sslMode = at(m);
-          break;
-        }
-        case 'tls': {
-          if (text === '') break;
-          const m = parseTlsKey(text);
-          if (m === undefined) bad('must be true, false, skip-verify or preferred');
-          else values.tls = at(m);
-          break;
-        }
-        case 'tls-server-name': {
-          const n = text === '' ? '' : parseServerName(text);
-          if (n === undefined) bad('must be a DNS name or an IP address');
-          else values.serverName = at(n);
-          break;
-        }
-        case 'tls-min-version':
-        case 'tls-max-version': {
-          if (text === '') break;
-          const v = parseTlsVersion(text);
-          if (v === undefined) bad('must be TLSv1.2 or TLSv1.3 (older versions are refused)');
-          else if (c.key === 'tls-min-version') values.minVersion = at(v);
-          else values.maxVersion = at(v);
-          break;
-        }
-        case 'tls-version': {
-          if (text === '') break;
-          const v = parseTlsVersionList(text);
-          if (v === undefined) bad('must list TLSv1.2 and/or TLSv1.3, separated by commas');
-          else values.versionList = at(v);
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  }
-  return values;
-}
-
-/** The `[client]` values before the file: the password from the environment. */
-function baseClient(env: Env): Values {
-  const pw = Object.hasOwn(env, PASSWORD_ENV) ? env[PASSWORD_ENV] : undefined;
-  return { password: { value: pw ?? '', section: DEFAULT_AUTH_MODULE, line: undefined, key: PASSWORD_ENV } };
-}
-
-/** Fills an empty [client] user, host, port or socket from the command line. */
-function fillFromFlags(v: Values, d: MyCnfDefaults): Values {
-  const out: Values = { ...v };
-  const flag = <T>(value: T, key: string): Setting<T> => ({
-    value,
-    section: DEFAULT_AUTH_MODULE,
-    line: undefined,
-    key,
-  });
-  if (!out.user?.value && d.user) out.user = flag(d.user, '--mysqld.username');
-  const a = d.address;
-  if (a?.kind === 'tcp') {
-    if (!out.host?.value) out.host = flag(a.host, '--mysqld.address');
-    if (!out.port?.value) out.port = flag(a.port, '--mysqld.address');
-  } else if (a?.kind === 'socket' && !out.host?.value && !out.socket?.value) {
-    out.socket = flag(a.path, '--mysqld.address');
-  }
-  return out;
-}
-
-function resolveAddress(v: Values): Address {
-  if (v.socket?.value) return Object.freeze({ kind: 'socket', path: v.socket.value });
-  return Object.freeze({ kind: 'tcp', host: v.host?.value || '127.0.0.1', port: v.port?.value || 3306 });
-}
-
-/** The TLS intent: explicit `tls`/`ssl-mode`, else what the other keys imply. */
-function tlsChoice(name: string, v: Values, d: MyCnfDefaults, p: Problems): TlsChoice {
-  const forceSkip = v.skipVerify?.value === true || d.tlsInsecureSkipVerify === true;
-  const { tls, sslMode } = v;
-  let explicit: Setting<TlsChoice> | undefined = tls ?? sslMode;
-  if (tls && sslMode) {
-    if (tls.section === sslMode.section && mapChoice(tls.value) !== mapChoice(sslMode.value)) {
-      const [first, later] = (tls.line ?? 0) < (sslMode.line ?? 0) ? [tls, sslMode] : [sslMode, tls];
-      p.error(later.line, later.key, `conflicts with ${first.key} on line ${first.line} in [${name}]`);
-    }
-    explicit = depth(tls.section) >= depth(sslMode.section) ? tls : sslMode;
-  }
-  if (explicit) {
-    if (explicit.value === 'preferred') {
-      p.warn(
-        explicit.line,
-        explicit.key,
-        'preferred is treated as skip-verify: TLS is required and the certificate is not verified ' +
-          '(turn TLS off for a server without TLS)',
-      );
-    } else if (explicit.value === 'verify-ca') {
-      p.warn(
-        explicit.line,
-        explicit.key,
-        'VERIFY_CA is treated as VERIFY_IDENTITY: the certificate must also match the host name ' +
-          '(set tls-server-name when it does not)',
-      );
-    }
-    if (explicit.value !== 'off' && forceSkip) return 'skip-verify';
-    return explicit.value;
-  }
-  if (v.ssl?.value === false) return 'off';
-  if (forceSkip) return 'skip-verify';
-  if (v.verifyServerCert?.value === true || v.sslCa?.value) return 'verify';
-  if (v.ssl?.value === true) return 'skip-verify';
-  return 'off';
-}
-
-function depth(section: string): number {
-  return section.split('.').length;
-}
-
-function mapChoice(c: TlsChoice): TlsSettings['mode'] {
-  if (c === 'off') return 'off';
-  if (c === 'verify' || c === 'verify-ca') return 'verify';
-  return 'skip-verify';
-}
-
-function resolveTls(name: string, v: Values, d: MyCnfDefaults, p: Problems, refs: PathRef[]): TlsSettings {
-  const mode = mapChoice(tlsChoice(name, v, d, p));
-  const { sslCa, sslCert, sslKey } = v;
-  const cert = sslCert?.value ? sslCert : undefined;
-  const key = sslKey?.value ? sslKey : undefined;
-  if ((cert === undefined) !== (key === undefined)) {
-    const set = (cert ?? key)!;
-    p.error(set.line, set.key, `ssl-cert and ssl-key must be set together (in [${name}] or a parent)`);
-  }
-  const files = [sslCa?.value ? sslCa : undefined, cert, key].filter((s) => s !== undefined);
-  if (mode === 'off') {
-    const first = files[0];
-    if (first) p.warn(first.line, first.key, `ignored by [${name}] because TLS is off there`);
-    return Object.freeze({ mode });
-  }
-  for (const f of files) refs.push({ path: f.value, line: f.line, key: f.key });
-
-  let minVersion = v.minVersion ?? v.versionList;
-  const max = v.maxVersion;
-  if (minVersion && max && minVersion.value > max.value) {
-    p.error(max.line, max.key, `is lower than ${minVersion.key} (line ${minVersion.line})`);
-    minVersion = undefined;
-  } else if (max?.value === 'TLSv1.2') {
-    p.warn(max.line, max.key, 'a TLSv1.2 maximum is checked against the minimum but not enforced');
-  }
-  return Object.freeze({
-    mode,
-    ...(sslCa?.value ? { ca: sslCa.value } : {}),
-    ...(cert && key ? { cert: cert.value, key: key.value } : {}),
-    ...(v.serverName?.value ? { serverName: v.serverName.value } : {}),
-    ...(minVersion ? { minVersion: minVersion.value } : {}),
-  });
-}
-
-interface Parsed {
-  readonly modules: ReadonlyMap<string, AuthModule>;
-  readonly warnings: readonly ConfigProblem[];
-  readonly errors: readonly ConfigProblem[];
-  readonly files: readonly PathRef[];
-  /** Modules whose password is read from a file (password-file, MYSQLD_EXPORTER_PASSWORD_FILE). */
-  readonly passwordFiles: ReadonlyMap<string, PathRef>;
-}
-
-function parse(text: string, opts: MyCnfOptions): Parsed {
-  const d = opts.defaults ?? {};
-  const p = new Problems(opts.path);
-  const lexed = lexMyCnf(text, { source: opts.path, sectionName });
-  const baseDir = dirname(resolve(opts.path));
-
-  const byName = new Map<string, CnfSection[]>();
-  for (const s of lexed.sections) {
-    if (!validModuleName(s.name)) {
-      p.error(s.line, undefined, 'malformed section name; expected [client] or [client.<name>]');
-      continue;
-    }
-    const list = byName.get(s.name) ?? [];
-    list.push(s);
-    byName.set(s.name, list);
-  }
-
-  const values = new Map<string, Values>();
-  for (const [name, list] of byName) values.set(name, collect(name, list, opts.env, baseDir, p));
-  const client = fillFromFlags({ ...baseClient(opts.env), ...values.get(DEFAULT_AUTH_MODULE) }, d);
-  values.set(DEFAULT_AUTH_MODULE, client);
-
-  const names = [DEFAULT_AUTH_MODULE, ...[...byName.keys()].filter((n) => n !== DEFAULT_AUTH_MODULE)];
-  const probeOnly = !byName.has(DEFAULT_AUTH_MODULE) && names.length > 1;
-  const modules = new Map<string, AuthModule>();
-  const files: PathRef[] = [];
-  const passwordFiles = new Map<string, PathRef>();
-  for (const name of names) {
-    const parts = name.split('.');
-    const chain = parts.map((_, i) => values.get(parts.slice(0, i + 1).join('.')));
-    const v: Values = Object.assign({}, ...chain.filter((c) => c !== undefined));
-    const header = byName.get(name)?.[0]?.line;
-    const user = v.user?.value ?? '';
-    if (user === '') {
-      if (name === DEFAULT_AUTH_MODULE && probeOnly) continue;
-      p.error(
-        header,
-        'user',
-        name === DEFAULT_AUTH_MODULE
-          ? 'no user for [client]: set "user =" in [client] or pass --mysqld.username'
-          : `no user for [${name}]: set "user =" in it or in a parent section`,
-      );
-      continue;
-    }
-    const refs: PathRef[] = [];
-    const tls = resolveTls(name, v, d, p, refs);
-    const spk = v.serverPublicKeyPath?.value ? v.serverPublicKeyPath : undefined;
-    if (spk) refs.push({ path: spk.value, line: spk.line, key: spk.key });
-    const allowCleartext = v.cleartext?.value === true;
-    if (allowCleartext && tls.mode === 'off' && v.cleartext) {
-      p.warn(
-        v.cleartext.line,
-        v.cleartext.key,
-        `[${name}] sends the password in clear text to a server that asks for it, and TLS is off`,
-      );
-    }
-    const managed = resolveManaged(
-      name,
-      Object.assign({}, passwordFileFromEnv(opts.env, DEFAULT_AUTH_MODULE), ...chain.map((c) => c?.managed)),
-      v.password && (v.password.line !== undefined || Object.hasOwn(opts.env, PASSWORD_ENV))
-        ? v.password
-        : undefined,
-      resolveAddress(v),
-      tls,
-      p,
-    );
-    if (managed.passwordFile) {
-      refs.push(managed.passwordFile);
-      passwordFiles.set(name, managed.passwordFile);
-    }
-    files.push(...refs);
-    modules.set(
-      name,
-      Object.freeze({
-        name,
-        address: resolveAddress(v),
-        credentials: Object.freeze({ user, password: v.password?.value ?? '', tls }),
-        ...(spk ? { serverPublicKeyPath: spk.value } : {}),
-        allowCleartext,
-        ...(managed.auth ? { auth: managed.auth } : {}),
-      }),
-    );
-  }
-  return {
-    modules,
-    errors: [...lexed.errors, ...p.errors].sort(byLine),
-    warnings: [...lexed.warnings, ...p.warnings].sort(byLine),
-    files,
-    passwordFiles,
-  };
-}
-
 /**
- * Parses option-file text. Throws one ConfigError listing every problem (file, line, key; never a
- * value); warnings come back with the result.
+ * Parses option-file text (no file access: an `!include` line is an error here). Throws one
+ * ConfigError listing every problem (file, line, key; never a value); warnings come back.
  */
 export function parseMyCnf(text: string, opts: MyCnfOptions): MyCnf {
-  const r = parse(text, opts);
-  const errors = [...r.errors, ...passwordFilesUnread(opts.path, r.passwordFiles)];
-  if (errors.length > 0) throw new ConfigError(errors);
-  return Object.freeze({ modules: r.modules, warnings: Object.freeze(r.warnings) });
-}
-
-/** The file-system calls loadMyCnf makes; node:fs/promises by default. */
-export interface MyCnfFs {
-  stat(path: string): Promise<{ isFile(): boolean; readonly size: number; readonly mode: number }>;
-  readFile(path: string): Promise<Uint8Array>;
-  access(path: string, mode: number): Promise<void>;
+  const lexed = lexMyCnf(new TextEncoder().encode(text), opts.path);
+  const includes: ConfigProblem[] = lexed.items
+    .filter((i) => i.kind === 'include' || i.kind === 'includedir')
+    .map((i) => ({
+      source: opts.path,
+      line: i.line,
+      message: `!${i.kind} is only followed in files (loadMyCnf)`,
+    }));
+  const items = lexed.items.map((i) => ({ ...i, source: opts.path }));
+  const r = resolveAuthModules(items, opts);
+  const errors = [
+    ...lexed.errors,
+    ...includes,
+    ...r.errors,
+    ...passwordFilesUnread(opts.path, r.passwordFiles),
+  ];
+  if (errors.length > 0) throw new ConfigError(errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  return Object.freeze({ modules: r.modules, warnings: Object.freeze([...lexed.warnings, ...r.warnings]) });
 }
 
 export interface LoadMyCnfOptions {
@@ -582,120 +78,34 @@ export interface LoadMyCnfOptions {
    */
   readonly optional?: boolean;
   readonly fs?: MyCnfFs;
-}
-
-function errnoCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
-    return err.code;
-  return undefined;
-}
-
-function describeFsError(err: unknown): string {
-  const code = errnoCode(err);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'file not found';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return `cannot be read (${code ?? 'unknown error'})`;
-}
-
-function describeReferencedFile(err: unknown): string {
-  const code = errnoCode(err);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'names a file that does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'names a file this process may not read';
-  if (code === 'EISDIR') return 'names a directory, not a file';
-  return `names a file that cannot be read (${code ?? 'unknown error'})`;
-}
-
-/** The first line that is not valid UTF-8, or undefined when the whole text is. */
-function decodeUtf8(bytes: Uint8Array): { text: string } | { badLine: number } {
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    let line = 1;
-    let start = 0;
-    const strict = new TextDecoder('utf-8', { fatal: true });
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i < bytes.length && bytes[i] !== 0x0a) continue;
-      try {
-        strict.decode(bytes.subarray(start, i));
-      } catch {
-        return { badLine: line };
-      }
-      line++;
-      start = i + 1;
-    }
-    return { badLine: line - 1 };
-  }
+  /** Base of relative `!include` paths (the MySQL client's rule): the working directory by default. */
+  readonly cwd?: string;
 }
 
 /**
- * Reads and parses an option file, then checks that every TLS / public-key file it names can be read
- * (problems name the key and line, never the path or its contents).
+ * Reads an option file and what it includes, then checks that every TLS / public-key file it names can
+ * be read (problems name the key and line, never the path or its contents).
  */
 export async function loadMyCnf(path: string, opts: LoadMyCnfOptions): Promise<MyCnf> {
-  const fs: MyCnfFs = opts.fs ?? fsp;
-  const fail = (message: string, line?: number): never => {
-    throw new ConfigError([{ source: path, ...(line === undefined ? {} : { line }), message }]);
-  };
-  const warnings: ConfigProblem[] = [];
-  let text = '';
-  let st: Awaited<ReturnType<MyCnfFs['stat']>> | undefined;
-  try {
-    st = await fs.stat(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (!(opts.optional && (code === 'ENOENT' || code === 'ENOTDIR'))) fail(describeFsError(err));
-  }
-  if (st) {
-    if (!st.isFile()) fail('is not a regular file');
-    if (st.size > MAX_MY_CNF_BYTES) fail(`is larger than ${MAX_MY_CNF_BYTES} bytes`);
-    let bytes: Uint8Array = new Uint8Array();
-    try {
-      bytes = await fs.readFile(path);
-    } catch (err) {
-      fail(describeFsError(err));
-    }
-    if (bytes.length > MAX_MY_CNF_BYTES) fail(`is larger than ${MAX_MY_CNF_BYTES} bytes`);
-    const decoded = decodeUtf8(bytes);
-    if ('badLine' in decoded) fail('is not valid UTF-8 (save the file as UTF-8)', decoded.badLine);
-    else text = decoded.text;
-    if ((st.mode & 0o004) !== 0) {
-      warnings.push({
-        source: path,
-        message: 'is readable by every user of this host and may hold a password; chmod 600 it',
-      });
-    }
-  }
-
-  const r = parse(text, { path, env: opts.env, ...(opts.defaults ? { defaults: opts.defaults } : {}) });
-  const errors = [...r.errors];
-  if (errors.length === 0) {
-    const checked = new Set<string>();
-    for (const ref of r.files) {
-      const id = `${ref.line}|${ref.key}`;
-      if (checked.has(id)) continue;
-      checked.add(id);
-      try {
-        const s = await fs.stat(ref.path);
-        if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-        await fs.access(ref.path, fsConstants.R_OK);
-      } catch (err) {
-        errors.push({
-          source: path,
-          ...(ref.line === undefined ? {} : { line: ref.line }),
-          key: ref.key,
-          message: `${describeReferencedFile(err)}; relative paths resolve against ${dirname(resolve(path))}`,
-        });
-      }
-    }
-  }
+  const read = await readOptionFiles(path, {
+    ...(opts.optional ? { optional: true } : {}),
+    ...(opts.fs ? { fs: opts.fs } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  const r = resolveAuthModules(read.items, {
+    path,
+    env: opts.env,
+    ...(opts.defaults ? { defaults: opts.defaults } : {}),
+  });
+  const errors = [...read.errors, ...r.errors];
+  if (errors.length === 0) errors.push(...(await checkReferencedFiles(r.files, opts.fs)));
   if (errors.length > 0) throw new ConfigError(errors);
   const modules = await readPasswordFiles(
     path,
     r.passwordFiles,
     r.modules,
-    (p) => fs.readFile(p),
+    (p) => (opts.fs ?? fsp).readFile(p),
     describeReferencedFile,
   );
-  return Object.freeze({ modules, warnings: Object.freeze([...warnings, ...r.warnings]) });
+  return Object.freeze({ modules, warnings: Object.freeze([...read.warnings, ...r.warnings]) });
 }

@@ -11,6 +11,7 @@ import type { Address } from './address.js';
 import { type AuthPolicy, authPlugins } from './auth-plugins.js';
 import { managedPolicy } from './managed-auth.js';
 import type { TargetOptions } from './target-options.js';
+import { greetingOffersTls } from './tls-probe.js';
 
 /** Bytes a server may send before authentication completes (a greeting and auth packets are < 1 KiB). */
 export const MAX_HANDSHAKE_BYTES = 256 * 1024;
@@ -45,6 +46,7 @@ function socketFactory(
   tlsName: string | undefined,
   keepAlive: boolean,
   guard: (socket: Socket, disarm: () => void) => void,
+  greeting?: (offersTls: boolean) => void,
 ): () => Socket {
   return () => {
     const socket =
@@ -74,6 +76,19 @@ function socketFactory(
     };
     socket.on('data', count);
     guard(socket, () => socket.removeListener('data', count));
+    if (greeting) {
+      // Whether the server offers TLS, read from its first packet (tls-probe.ts).
+      let head = Buffer.alloc(0);
+      const sniff = (chunk: Buffer) => {
+        head = Buffer.concat([head, chunk]);
+        const offers = greetingOffersTls(head);
+        if (offers !== undefined || head.length >= 512) {
+          socket.removeListener('data', sniff);
+          if (offers !== undefined) greeting(offers);
+        }
+      };
+      socket.on('data', sniff);
+    }
     return socket;
   };
 }
@@ -82,11 +97,12 @@ export function poolOptions(
   opts: TargetOptions,
   log: Logger,
   guard: (socket: Socket, disarm: () => void) => void,
+  greeting?: (offersTls: boolean) => void,
 ): PoolOptions {
   const a = opts.address;
   const base: PoolOptions = {
     user: opts.credentials.user,
-    password: opts.credentials.password,
+    password: opts.credentials.password.reveal(),
     connectionLimit: opts.poolSize,
     maxIdle: opts.poolSize,
     waitForConnections: true,
@@ -111,7 +127,7 @@ export function poolOptions(
     base.port = a.port;
   }
   const tlsName = a.kind === 'tcp' && tls.mode !== 'off' ? (tls.serverName ?? a.host) : undefined;
-  base.stream = socketFactory(a, tlsName, base.enableKeepAlive === true, guard);
+  base.stream = socketFactory(a, tlsName, base.enableKeepAlive === true, guard, greeting);
   const policy: AuthPolicy = {
     tlsMode: tls.mode,
     socket: a.kind === 'socket',

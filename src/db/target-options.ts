@@ -2,6 +2,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
 import type { AuthExtras } from './auth-extras.js';
+import type { Secret } from '../model/secret.js';
 
 export interface TlsSettings {
   readonly mode: 'off' | 'verify' | 'skip-verify';
@@ -14,7 +15,8 @@ export interface TlsSettings {
 
 export interface Credentials {
   readonly user: string;
-  readonly password: string;
+  /** Masked in every string form (model/secret.ts); revealed to the driver only. */
+  readonly password: Secret;
   readonly tls: TlsSettings;
 }
 

@@ -8,6 +8,7 @@ import { type Address, addressKey } from './address.js';
 import { poolOptions } from './pool-options.js';
 import type { TargetOptions } from './target-options.js';
 import { type ServerInfo, parseServerInfo } from '../model/server-info.js';
+import { connectionOptions, loginSucceeds } from './tls-probe.js';
 import { sessionStatements } from './session.js';
 
 /** Default per-statement cap on received bytes: a rogue or broken server cannot exhaust our memory. */
@@ -52,17 +53,42 @@ function normalize(rows: unknown, fields: FieldPacket[] | undefined): QueryResul
   return { columns, rows: out };
 }
 
-/** A driver error as our typed error; never includes the connection config. */
+/** mysql2 errors without a code whose fixed text is worth keeping. */
+const CODELESS_DRIVER_TEXT =
+  /^(Pool is closed\.|Can't add new command when connection is in closed state|Connection lost: The server closed the connection\.)$/;
+
+/**
+ * A driver error as our typed error. Which text is kept is decided by where it comes from, never by
+ * searching it for the password: the server's own message (`sqlMessage`: the server never echoes a
+ * password, which it receives scrambled or, for mysql_clear_password, does not quote); the fixed
+ * templates of coded driver and Node errors (codes, addresses, certificate names); ours. Anything else
+ * is named by its class only, so no driver text that could echo configuration is carried.
+ */
 function wrapError(err: unknown, connecting: boolean): ExporterError {
   if (err instanceof ExporterError) return err;
   const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-  const code = e.code;
+  const code = typeof e.code === 'string' ? e.code : undefined;
   // The server's number too: mysql2 names codes from MySQL's table, and MariaDB reuses some numbers
   // (4151 "account is locked" arrives as ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE).
   const errno = e.sqlMessage !== undefined && typeof e.errno === 'number' ? ` (errno ${e.errno})` : '';
-  const msg = `${code ? `${code}${errno}: ` : ''}${e.sqlMessage ?? e.message ?? String(err)}`;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const text =
+    typeof e.sqlMessage === 'string'
+      ? e.sqlMessage
+      : code !== undefined || CODELESS_DRIVER_TEXT.test(message)
+        ? message
+        : `database driver error (${err instanceof Error ? err.name : typeof err})`;
+  const msg = `${code ? `${code}${errno}: ` : ''}${text}`;
   return connecting ? new ConnectError(msg, code, { cause: err }) : new QueryError(msg, code, { cause: err });
 }
+
+/** The text of a driver error under the same rules, for log lines. */
+export function driverErrorText(err: unknown): string {
+  return wrapError(err, false).message;
+}
+
+/** How long the answer of a TLS probe (tls-probe.ts) is reused. */
+const TLS_VERDICT_TTL_MS = 5 * 60_000;
 
 export interface PoolStats {
   readonly all: number;
@@ -77,10 +103,16 @@ export class Target {
   private readonly pool: Pool;
   private readonly log: Logger;
   private readonly maxResultBytes: number;
-  private readonly tlsOff: boolean;
+  /** For a TCP module without TLS: a login over TLS, to tell whether TLS is what a refusal lacks. */
+  private readonly tlsProbe: (() => Promise<boolean>) | undefined;
+  /** Whether the server's greeting offered TLS (undefined until a connection saw it). */
+  private serverOffersTls: boolean | undefined;
+  private tlsVerdict: { readonly at: number; readonly value: Promise<boolean> } | undefined;
   /** Per raw socket: stops its handshake byte cap once the session is ours. */
   private readonly handshakeGuards = new WeakMap<object, () => void>();
   private closed = false;
+  /** KILL QUERY statements in flight. */
+  private readonly kills = new Set<Promise<unknown>>();
 
   constructor(opts: TargetOptions) {
     this.address = opts.address;
@@ -88,19 +120,41 @@ export class Target {
     this.poolSize = opts.poolSize;
     this.log = opts.log.child({ target: this.key });
     this.maxResultBytes = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
-    this.tlsOff = opts.credentials.tls.mode === 'off';
+    this.tlsProbe =
+      opts.credentials.tls.mode === 'off' && opts.address.kind === 'tcp'
+        ? () =>
+            loginSucceeds(
+              connectionOptions(
+                poolOptions(
+                  { ...opts, credentials: { ...opts.credentials, tls: { mode: 'skip-verify' } } },
+                  this.log,
+                  () => {},
+                ),
+              ),
+              opts.connectTimeoutMs,
+            )
+        : undefined;
     this.pool = mysql.createPool(
-      poolOptions(opts, this.log, (socket, disarm) => this.handshakeGuards.set(socket, disarm)),
+      poolOptions(
+        opts,
+        this.log,
+        (socket, disarm) => this.handshakeGuards.set(socket, disarm),
+        this.tlsProbe
+          ? (offers) => {
+              this.serverOffersTls = offers;
+            }
+          : undefined,
+      ),
     );
     this.pool.on('connection', (conn) => this.initSession(conn, opts));
     // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
     (this.pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
-      this.log.debug('pool error', { err: err.message }),
+      this.log.debug('pool error', { err: driverErrorText(err) }),
     );
   }
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
-    conn.on('error', (err: Error) => this.log.debug('connection error', { err: err.message }));
+    conn.on('error', (err: Error) => this.log.debug('connection error', { err: driverErrorText(err) }));
     // Authenticated: from here on each statement has its own byte cap (execute()).
     const stream = streamOf(conn);
     if (stream) this.handshakeGuards.get(stream)?.();
@@ -114,7 +168,7 @@ export class Target {
       logSlowFilter: opts.logSlowFilter === true,
     })) {
       conn.query(sql, (err: MysqlError | null) => {
-        if (err) this.log.warn('session setting failed', { sql, err: err.message });
+        if (err) this.log.warn('session setting failed', { sql, err: driverErrorText(err) });
       });
     }
   }
@@ -156,6 +210,9 @@ export class Target {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // KILL QUERY of abandoned statements first (each bounded by its own 2 s), so that closing the
+    // pool never leaves one running on the server.
+    await Promise.allSettled([...this.kills]);
     await new Promise<void>((resolve) => this.pool.end(() => resolve()));
   }
 
@@ -174,7 +231,7 @@ export class Target {
       // A pooled connection that the server dropped while idle (restart, wait_timeout, KILL):
       // retry once on a fresh connection. Our statements are read-only, so this is safe.
       if (attempt === 0 && isStaleConnection(err) && !signal.aborted) {
-        this.log.debug('stale pooled connection replaced', { err: (err as Error).message });
+        this.log.debug('stale pooled connection replaced', { err: driverErrorText(err) });
         return this.run(sql, params, signal, connecting, 1);
       }
       throw wrapError(err, connecting);
@@ -198,19 +255,28 @@ export class Target {
           return;
         }
         settled = true;
-        if (err) reject(this.connectError(err));
+        if (err) this.connectError(err).then(reject, reject);
         else resolve(conn);
       });
     });
   }
 
   /**
-   * MariaDB answers a plain connection under require_secure_transport=ON with a bare "Access denied"
-   * (MySQL says so explicitly): name the likely cause when this module does not use TLS.
+   * MariaDB answers a plain connection under require_secure_transport=ON, or by an account that
+   * REQUIRES SSL, with the bare "Access denied" of a wrong password: name TLS as the cause only when a
+   * login over TLS is accepted (tls-probe.ts).
    */
-  private connectError(err: unknown): ExporterError {
+  private tlsWouldHelp(): Promise<boolean> {
+    if (!this.tlsProbe || this.serverOffersTls !== true || this.closed) return Promise.resolve(false);
+    const now = Date.now();
+    if (!this.tlsVerdict || now - this.tlsVerdict.at > TLS_VERDICT_TTL_MS)
+      this.tlsVerdict = { at: now, value: this.tlsProbe() };
+    return this.tlsVerdict.value;
+  }
+
+  private async connectError(err: unknown): Promise<ExporterError> {
     const e = wrapError(err, true);
-    if (this.tlsOff && (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') {
+    if ((err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' && (await this.tlsWouldHelp())) {
       return new ConnectError(
         `${e.message} (TLS is off for this auth module; if the server sets require_secure_transport or the account REQUIRE SSL, set tls = true and ssl-ca)`,
         'ER_ACCESS_DENIED_ERROR',
@@ -281,12 +347,15 @@ export class Target {
   private killQuery(threadId: number): void {
     if (this.closed) return;
     const signal = AbortSignal.timeout(2000);
-    this.run(`KILL QUERY ${Math.trunc(threadId)}`, [], signal, true).then(
+    const kill = this.run(`KILL QUERY ${Math.trunc(threadId)}`, [], signal, true);
+    this.kills.add(kill);
+    void kill.finally(() => this.kills.delete(kill)).catch(() => {});
+    kill.then(
       () => this.log.debug('killed abandoned statement', { thread_id: threadId }),
       (err: unknown) =>
         this.log.debug('could not kill abandoned statement', {
           thread_id: threadId,
-          err: err instanceof Error ? err.message : String(err),
+          err: driverErrorText(err),
         }),
     );
   }

@@ -20,6 +20,7 @@ import { TooManyWaitersError } from '../scrape/single-flight.js';
 import type { DeadlineSettings } from '../config/deadline.js';
 import { scrapeDeadline } from './deadline.js';
 import { landingPage } from './landing.js';
+import type { Drain } from './drain.js';
 import { BadParamError, listParam, singleParam } from './params.js';
 
 export interface HttpDeps {
@@ -36,6 +37,8 @@ export interface HttpDeps {
   readonly reload?: () => Promise<string | undefined>;
   /** False while shutting down: /-/ready answers 503. */
   readonly ready?: () => boolean;
+  /** The standalone server's shutdown: counts requests, answers 503 to new ones while draining. */
+  readonly drain?: Drain;
 }
 
 /**
@@ -187,6 +190,7 @@ export function createApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('env', 'production');
   app.set('query parser', 'simple');
+  if (deps.drain) app.use(deps.drain.middleware());
   app.use(createRouter(deps));
   app.use((_req, res) => sendText(res, 404, 'Not Found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

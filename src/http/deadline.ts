@@ -1,7 +1,8 @@
 /**
  * The scrape deadline: Prometheus' X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset.
  * Unlike mysqld_exporter, a missing, malformed or too-small header never means "no deadline": the
- * configured default applies, and the header can only shorten it... or lengthen it up to a cap.
+ * configured default applies, and the header can only shorten it: `maxSeconds` (--exporter.scrape_timeout)
+ * caps it, as --help says.
  */
 import type { DeadlineSettings } from '../config/deadline.js';
 

@@ -1,9 +1,10 @@
 /**
- * A small structured logger (logfmt or JSON lines) with levels. Every line passes through a redactor
- * that replaces known secrets (passwords read from config) wherever they appear, so no code path can
- * print one by accident.
+ * A small structured logger (logfmt or JSON lines) with levels. It never searches lines for secrets:
+ * passwords are held as model/secret.ts `Secret`s, whose every string form is a fixed mask, and are never
+ * passed to it, so a line is exactly what the code wrote.
  */
 import type { LogFields, LogLevel, Logger } from '../model/logger.js';
+import { Secret } from '../model/secret.js';
 
 export type { LogFields, LogLevel, Logger };
 export type LogFormat = 'logfmt' | 'json';
@@ -14,14 +15,13 @@ export interface LoggerOptions {
   level: LogLevel;
   format: LogFormat;
   write?: (line: string) => void;
-  /** Returns the secrets to scrub; called per line so that a reload's new secrets are covered. */
-  secrets?: () => readonly string[];
   now?: () => Date;
 }
 
 function logfmtValue(v: unknown): string {
   let s: string;
   if (v instanceof Error) s = v.message;
+  else if (v instanceof Secret) s = String(v);
   else if (typeof v === 'string') s = v;
   else if (v === undefined) s = '';
   else if (typeof v === 'object' && v !== null) s = JSON.stringify(v);
@@ -31,16 +31,6 @@ function logfmtValue(v: unknown): string {
 
 function jsonValue(v: unknown): unknown {
   return v instanceof Error ? v.message : v;
-}
-
-export function redact(line: string, secrets: readonly string[]): string {
-  let out = line;
-  for (const s of secrets) {
-    if (s.length === 0) continue;
-    const forms = new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]);
-    for (const f of forms) out = out.split(f).join('<redacted>');
-  }
-  return out;
 }
 
 export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger {
@@ -61,7 +51,7 @@ export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger
         .map(([k, v]) => `${k}=${logfmtValue(v)}`)
         .join(' ');
     }
-    write(opts.secrets ? redact(line, opts.secrets()) : line);
+    write(line);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

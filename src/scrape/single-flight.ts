@@ -22,6 +22,14 @@ export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
   constructor(private readonly maxWaiters: number) {}
 
+  /**
+   * Stops every round in flight (shutdown): each returns what it has so far to its callers, who
+   * still get an answer.
+   */
+  abortAll(): void {
+    for (const f of this.flights.values()) f.controller.abort();
+  }
+
   /** Number of keys with a round in flight (for self-metrics and tests). */
   get inFlight(): number {
     return this.flights.size;

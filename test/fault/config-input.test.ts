@@ -57,10 +57,10 @@ describe('fault T08, T09, T31-T33: configuration and input', () => {
     await db?.destroy();
   });
 
-  test('T08: the canary password works unquoted, quoted, and from MYSQLD_EXPORTER_PASSWORD', async () => {
+  test('T08: the canary password works single-quoted, double-quoted, and from MYSQLD_EXPORTER_PASSWORD', async () => {
     const base = `[client]\nhost = 127.0.0.1\nport = ${db.port}\nuser = ${EXPORTER_USER}\n`;
     const variants: Array<[string, string, Record<string, string>]> = [
-      ['unquoted', `${base}password = ${CANARY}\n`, {}],
+      ['single-quoted', `${base}password = '${CANARY}'\n`, {}],
       ['double-quoted', writeCnf(db), {}],
       ['environment', `${base}`, { MYSQLD_EXPORTER_PASSWORD: CANARY }],
     ];

@@ -148,7 +148,9 @@ describe('fault T23-T27, T29, T30: data shape and cardinality', () => {
       if (line.startsWith('mysql_exporter_collector_success'))
         assert.match(line, / 1$/, `T25: default collector failed: ${line}`);
     assert.match(def.body, /^mysql_global_variables_simple_password_check_minimal_length \d+/m);
-    const all = await startExporter(writeCnf(db), { args: ['--collect.all'] });
+    const all = await startExporter(writeCnf(db), {
+      args: ['--collect.all', '--exporter.scrape_timeout=30s'],
+    });
     exps.push(all);
     const mark = all.mark();
     const r = await all.get('/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '30' } });
@@ -243,7 +245,7 @@ describe('fault T23-T27, T29, T30: data shape and cardinality', () => {
   test('T29: a million rows or a megabyte label -> the collector fails cleanly, memory bounded', async () => {
     const child = await startExporter(writeCnf(db), {
       child: true,
-      args: [`--queries.dir=${queries}`],
+      args: [`--queries.dir=${queries}`, '--exporter.scrape_timeout=20s'],
     });
     exps.push(child);
     const rss0 = rssBytes(child.pid);

@@ -27,6 +27,7 @@ import { validateFamilies } from '../../src/scrape/validate.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily, seriesValue } from '../helpers/samples.js';
+import { Secret } from '../../src/model/secret.js';
 
 const EXPORTER = 'exporter_a';
 const EXPORTER_PW = 'pw-a';
@@ -48,7 +49,7 @@ let limitedTarget: Target;
 function makeTarget(user: string, password: string): Target {
   return new Target({
     address: { kind: 'tcp', host: '127.0.0.1', port: server.port },
-    credentials: { user, password, tls: { mode: 'off' } },
+    credentials: { user, password: Secret.of(password), tls: { mode: 'off' } },
     poolSize: 2,
     lockWaitTimeoutSeconds: 2,
     statementTimeoutMs: 10_000,

@@ -26,6 +26,7 @@ import { validateFamilies } from '../../src/scrape/validate.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 import { buildCollector } from '../helpers/collector-under-test.js';
 import { requireFamily } from '../helpers/samples.js';
+import { Secret } from '../../src/model/secret.js';
 
 let primary: MariaDb;
 let replica: MariaDb;
@@ -69,7 +70,7 @@ before(async () => {
   }
   target = new Target({
     address: { kind: 'tcp', host: '127.0.0.1', port: primary.port },
-    credentials: { user: ADMIN_USER, password: ADMIN_PASSWORD, tls: { mode: 'off' } },
+    credentials: { user: ADMIN_USER, password: Secret.of(ADMIN_PASSWORD), tls: { mode: 'off' } },
     poolSize: 2,
     lockWaitTimeoutSeconds: 2,
     statementTimeoutMs: 10_000,

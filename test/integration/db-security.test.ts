@@ -28,6 +28,7 @@ import {
   type RogueMysql,
   startRogueMysql,
 } from '../helpers/rogue-mysql.js';
+import { Secret } from '../../src/model/secret.js';
 
 const CANARY = `Cn4ry#?@x;"' %/=+ü`;
 /** The scrape deadline is 3 s minus the default 0.25 s offset. */
@@ -417,7 +418,7 @@ describe('TLS to MariaDB (T15)', () => {
   function directTarget(port: number, tls: ConstructorParameters<typeof Target>[0]['credentials']['tls']) {
     return new Target({
       address: { kind: 'tcp', host: '127.0.0.1', port },
-      credentials: { user: TLS_USER, password: TLS_PASSWORD, tls },
+      credentials: { user: TLS_USER, password: Secret.of(TLS_PASSWORD), tls },
       poolSize: 2,
       lockWaitTimeoutSeconds: 0,
       statementTimeoutMs: 0,

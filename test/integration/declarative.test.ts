@@ -21,6 +21,7 @@ import { scrape } from '../../src/scrape/orchestrator.js';
 import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, startMariaDb } from '../helpers/mariadb.js';
+import { Secret } from '../../src/model/secret.js';
 
 let db: MariaDb;
 let target: Target;
@@ -46,7 +47,7 @@ before(async () => {
   target = new Target({
     // The admin account can write: the read-only session is the server-side fence under test.
     address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-    credentials: { user: ADMIN_USER, password: ADMIN_PASSWORD, tls: { mode: 'off' } },
+    credentials: { user: ADMIN_USER, password: Secret.of(ADMIN_PASSWORD), tls: { mode: 'off' } },
     poolSize: 4,
     lockWaitTimeoutSeconds: 2,
     statementTimeoutMs: 30_000,

@@ -23,6 +23,7 @@ import {
 } from '../helpers/mariadb.js';
 import { findFamily, familyValue } from '../helpers/samples.js';
 import { QRT_RANGE_BASE_10_LES } from '../helpers/fixtures.js';
+import { Secret } from '../../src/model/secret.js';
 
 const EXPORTER_USER = 'exporter';
 const EXPORTER_PASSWORD = 'exp-pw';
@@ -40,7 +41,7 @@ let replica: Target;
 function target(db: MariaDb): Target {
   return new Target({
     address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-    credentials: { user: EXPORTER_USER, password: EXPORTER_PASSWORD, tls: { mode: 'off' } },
+    credentials: { user: EXPORTER_USER, password: Secret.of(EXPORTER_PASSWORD), tls: { mode: 'off' } },
     poolSize: 2,
     lockWaitTimeoutSeconds: 2,
     statementTimeoutMs: 10_000,

@@ -199,7 +199,7 @@ describe('docker-compose.yml (validated with Debian docker-compose: no Docker en
       if (loaded.kind !== 'config') continue;
       const client = loaded.config.modules.get('client');
       assert.equal(client?.credentials.user, user);
-      assert.equal(client?.credentials.password, password);
+      assert.equal(client?.credentials.password.reveal(), password);
       const want = flagValue(argv, 'mysqld.address') ?? '';
       const a = client?.address;
       assert.equal(a?.kind === 'socket' ? `unix://${a.path}` : `${a?.host}:${a?.port}`, want);

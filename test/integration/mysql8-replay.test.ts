@@ -21,6 +21,7 @@ import { loadTsv } from '../helpers/fixtures.js';
 import { MYSQL8_ANSWERS } from '../helpers/mysql8-captures.js';
 import { type Mysql8Replay, startMysql8Replay } from '../helpers/mysql8-replay.js';
 import { type TestCa, makeTestCa } from '../helpers/test-ca.js';
+import { Secret } from '../../src/model/secret.js';
 
 const PW = 'Replay#pw "8.4"';
 const cnfString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -254,7 +255,7 @@ describe('MySQL 8.4 replay, end to end through mysql2', () => {
       const from = replay.cleartextReceived.length;
       const t = new Target({
         address: { kind: 'tcp', host: '127.0.0.1', port: replay.port },
-        credentials: { user: 'iam_exporter', password: '', tls: { mode } },
+        credentials: { user: 'iam_exporter', password: Secret.of(''), tls: { mode } },
         auth: { awsIam: { region: 'eu-west-1' } },
         poolSize: 1,
         lockWaitTimeoutSeconds: 0,

@@ -9,6 +9,7 @@ import { Target } from '../../src/db/target.js';
 import { DeadlineError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
+import { Secret } from '../../src/model/secret.js';
 
 describe('Target on a real MariaDB', () => {
   let db: MariaDb;
@@ -20,7 +21,7 @@ describe('Target on a real MariaDB', () => {
     await createExporterUser(db, 'exporter', 'pw');
     target = new Target({
       address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: 'pw', tls: { mode: 'off' } },
+      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
       poolSize: 2,
       lockWaitTimeoutSeconds: 2,
       statementTimeoutMs: 30_000,
@@ -56,7 +57,7 @@ describe('Target on a real MariaDB', () => {
   test('--exporter.log_slow_filter sets log_slow_filter on each session', async () => {
     const filtered = new Target({
       address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: 'pw', tls: { mode: 'off' } },
+      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
       poolSize: 1,
       lockWaitTimeoutSeconds: 2,
       logSlowFilter: true,
@@ -121,7 +122,7 @@ describe('Target on a real MariaDB', () => {
   test('close() ends every session with COM_QUIT: no aborted client on the server', async () => {
     const local = new Target({
       address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: 'pw', tls: { mode: 'off' } },
+      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
       poolSize: 2,
       lockWaitTimeoutSeconds: 2,
       statementTimeoutMs: 30_000,

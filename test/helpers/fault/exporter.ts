@@ -1,6 +1,6 @@
 /**
  * The exporter under fault: either in-process through the real composition root (`main()` with
- * injected I/O, so the logger scrubs secrets as in production) or as a child process running the
+ * injected I/O, as in production) or as a child process running the
  * CLI (`node --import tsx src/cli.ts`), whose RSS and descriptors are its own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

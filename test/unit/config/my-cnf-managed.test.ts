@@ -19,23 +19,27 @@ test('password-file: read at every load, one trailing newline dropped, child bea
   file('pw', 's3cret;#"x\n');
   const cnf = file('a.cnf', '[client]\nuser = u\npassword-file = pw\n[client.b]\npassword = child\n');
   let m = await loadMyCnf(cnf, { env: {} });
-  assert.equal(m.modules.get('client')?.credentials.password, 's3cret;#"x');
-  assert.equal(m.modules.get('client.b')?.credentials.password, 'child');
+  assert.equal(m.modules.get('client')?.credentials.password.reveal(), 's3cret;#"x');
+  assert.equal(m.modules.get('client.b')?.credentials.password.reveal(), 'child');
   file('pw', 'rotated\r\n');
   m = await loadMyCnf(cnf, { env: {} });
-  assert.equal(m.modules.get('client')?.credentials.password, 'rotated', 'a reload reads the file again');
+  assert.equal(
+    m.modules.get('client')?.credentials.password.reveal(),
+    'rotated',
+    'a reload reads the file again',
+  );
 });
 
 test('MYSQLD_EXPORTER_PASSWORD_FILE: the [client] default, below the file', async () => {
   const pw = file('env-pw', 'from-env-file');
   const cnf = file('b.cnf', '[client]\nuser = u\n');
   const m = await loadMyCnf(cnf, { env: { MYSQLD_EXPORTER_PASSWORD_FILE: pw } });
-  assert.equal(m.modules.get('client')?.credentials.password, 'from-env-file');
+  assert.equal(m.modules.get('client')?.credentials.password.reveal(), 'from-env-file');
   const both = loadMyCnf(cnf, { env: { MYSQLD_EXPORTER_PASSWORD_FILE: pw, MYSQLD_EXPORTER_PASSWORD: 'x' } });
   await assert.rejects(both, ConfigError);
   const withKey = file('c.cnf', '[client]\nuser = u\npassword = in-file\n');
   const m2 = await loadMyCnf(withKey, { env: { MYSQLD_EXPORTER_PASSWORD_FILE: pw } });
-  assert.equal(m2.modules.get('client')?.credentials.password, 'in-file');
+  assert.equal(m2.modules.get('client')?.credentials.password.reveal(), 'in-file');
 });
 
 test('password-file problems name the key and line, never the path or the contents', async () => {

@@ -8,6 +8,8 @@ import { ConfigError, type ConfigProblem } from '../../../src/errors.js';
 
 /** The reliability plan's canary: # ? @ ; " ' space % / = + ü. */
 const CANARY = `Cn4ry#?@x;"' %2F=+ü`;
+/** The canary as a value in an option file: quoted, since an unquoted # starts a comment. */
+const QCANARY = `'${CANARY}'`;
 const PATH = '/etc/exporter/my.cnf';
 const opts = (extra: Partial<MyCnfOptions> = {}): MyCnfOptions => ({ path: PATH, env: {}, ...extra });
 
@@ -22,7 +24,7 @@ function mod(text: string, name = 'client', extra: Partial<MyCnfOptions> = {}): 
 }
 
 function password(text: string): string {
-  return mod(text).credentials.password;
+  return mod(text).credentials.password.reveal();
 }
 
 /** `${NAME}` written without a literal `${` (which the linter reads as a template-string mistake). */
@@ -56,16 +58,25 @@ function onlyProblem(text: string): ConfigProblem {
 
 describe('passwords with special characters', () => {
   test('the canary, unquoted, single-quoted and double-quoted', () => {
-    assert.equal(password(`[client]\nuser=u\npassword = ${CANARY}\n`), CANARY);
-    assert.equal(password(`[client]\nuser=u\npassword=${CANARY}`), CANARY);
+    // Unquoted, the # starts a comment (MySQL client rule): the password is cut there, with a warning.
+    const cut = parse(`[client]\nuser=u\npassword = ${CANARY}\n`);
+    assert.equal(cut.modules.get('client')!.credentials.password.reveal(), 'Cn4ry');
+    assert.deepEqual(
+      cut.warnings.map((w) => [w.line, w.key]),
+      [[3, 'password']],
+    );
+    assert.match(cut.warnings[0]!.message, /unquoted # starts a comment/);
+    assertNoCanary(cut.warnings);
     assert.equal(password(`[client]\nuser=u\npassword = '${CANARY}'\n`), CANARY);
+    assert.equal(password(`[client]\nuser=u\npassword='${CANARY}'`), CANARY);
     assert.equal(password(`[client]\nuser=u\npassword = "${CANARY.replace('"', '\\"')}"\n`), CANARY);
   });
 
   const cases: readonly (readonly [string, string, string])[] = [
-    ['leading #', '#secret', '#secret'],
+    ['leading # is a comment', '#secret', ''],
     ['leading ;', ';secret', ';secret'],
-    ['inline #', 'abc # not a comment', 'abc # not a comment'],
+    ['inline # is a comment', 'abc # a comment', 'abc'],
+    ['quoted #', '"abc # kept"', 'abc # kept'],
     ['inline ;', 'a;b', 'a;b'],
     ['double quote inside', 'a"b', 'a"b'],
     ['single quote inside', "it's", "it's"],
@@ -78,16 +89,17 @@ describe('passwords with special characters', () => {
     ['inner spaces', 'correct horse battery', 'correct horse battery'],
     ['quoted outer spaces', '"  padded  "', '  padded  '],
     ['single-quoted outer spaces', "'  padded  '", '  padded  '],
-    ['double-quoted escapes', '"a\\"b\\\\c\\n"', 'a"b\\c\\n'],
-    ['single quotes are literal', "'a\\\"b\\\\c'", 'a\\"b\\\\c'],
+    ['double-quoted escapes', '"a\\"b\\\\c\\n\\s\\q"', 'a"b\\c\n \\q'],
+    ['escapes in single quotes too', "'a\\\"b\\\\c'", 'a"b\\c'],
     ['single-quoted double quotes', `'"x"'`, '"x"'],
     ['double-quoted single quotes', `"'x'"`, "'x'"],
-    ['backslash unquoted', 'a\\b', 'a\\b'],
+    ['backslash unquoted: \\b is a backspace', 'a\\b', 'a\b'],
+    ['backslash unquoted before an unknown letter stays', 'a\\zb', 'a\\zb'],
     ['dollar escape', 'pa$$word', 'pa$word'],
     ['dollar before a non-name', 'a$1$?$', 'a$1$?$'],
     ['empty', '', ''],
     ['empty quotes', '""', ''],
-    ['trailing non-ASCII space survives', 'abc\u00a0', 'abc\u00a0'],
+    ['quoted trailing non-ASCII space survives', '"abc\u00a0"', 'abc\u00a0'],
   ];
   for (const [label, written, expected] of cases) {
     test(label, () => {
@@ -97,7 +109,7 @@ describe('passwords with special characters', () => {
 
   test('an unbalanced quote is literal, with a warning that does not quote it', () => {
     const r = parse(`[client]\nuser=u\npassword = "${CANARY}\n`);
-    assert.equal(r.modules.get('client')!.credentials.password, `"${CANARY}`);
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), `"${CANARY}`);
     assert.equal(r.warnings.length, 1);
     assert.equal(r.warnings[0]!.line, 3);
     assert.equal(r.warnings[0]!.key, 'password');
@@ -107,9 +119,9 @@ describe('passwords with special characters', () => {
 
 describe('syntax', () => {
   test('CRLF line ends and a UTF-8 BOM', () => {
-    const m = mod(`\uFEFF[client]\r\nuser = exporter\r\npassword = ${CANARY}\r\nport = 3307\r\n`);
+    const m = mod(`\uFEFF[client]\r\nuser = exporter\r\npassword = ${QCANARY}\r\nport = 3307\r\n`);
     assert.equal(m.credentials.user, 'exporter');
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'tcp', host: '127.0.0.1', port: 3307 });
   });
 
@@ -118,7 +130,7 @@ describe('syntax', () => {
       '# top\n; also\n\n[CLIENT]   # trailing comment\n  USER = u\n  # password = nope\nSsl_Ca = ca.pem\nTLS_Server_Name = db.example\n',
     );
     assert.equal(m.credentials.user, 'u');
-    assert.equal(m.credentials.password, '');
+    assert.equal(m.credentials.password.reveal(), '');
     assert.equal(m.credentials.tls.ca, '/etc/exporter/ca.pem');
     assert.equal(m.credentials.tls.serverName, 'db.example');
   });
@@ -173,7 +185,7 @@ describe('sections and inheritance', () => {
   const text = [
     '[client]',
     'user = exporter',
-    `password = ${CANARY}`,
+    `password = ${QCANARY}`,
     'host = db0',
     'ssl-ca = /ca.pem',
     '[client.replica]',
@@ -196,7 +208,7 @@ describe('sections and inheritance', () => {
     const replica = r.modules.get('client.replica')!;
     assert.equal(replica.name, 'client.replica');
     assert.equal(replica.credentials.user, 'exporter');
-    assert.equal(replica.credentials.password, CANARY);
+    assert.equal(replica.credentials.password.reveal(), CANARY);
     assert.deepEqual(replica.address, { kind: 'tcp', host: 'db1', port: 3307 });
     assert.equal(replica.credentials.tls.mode, 'verify');
     assert.equal(replica.credentials.tls.ca, '/ca.pem');
@@ -205,13 +217,13 @@ describe('sections and inheritance', () => {
   test('grandchildren inherit through their parent', () => {
     const eu = parse(text).modules.get('client.replica.eu')!;
     assert.equal(eu.credentials.user, 'eu');
-    assert.equal(eu.credentials.password, CANARY);
+    assert.equal(eu.credentials.password.reveal(), CANARY);
     assert.deepEqual(eu.address, { kind: 'tcp', host: 'db1', port: 3307 });
   });
 
   test('a child can set an empty password and turn TLS off', () => {
     const other = parse(text).modules.get('client.other')!;
-    assert.equal(other.credentials.password, '');
+    assert.equal(other.credentials.password.reveal(), '');
     assert.deepEqual(other.credentials.tls, { mode: 'off' });
   });
 
@@ -239,7 +251,7 @@ describe('environment', () => {
       },
     );
     assert.equal(m.credentials.user, 'u1');
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'tcp', host: 'db.internal', port: 3310 });
   });
 
@@ -247,7 +259,7 @@ describe('environment', () => {
     assert.equal(
       mod(`[client]\nuser=u\npassword=${ref('P')}\n`, 'client', {
         env: { P: `$HOME${ref('X')}`, HOME: '/h' },
-      }).credentials.password,
+      }).credentials.password.reveal(),
       `$HOME${ref('X')}`,
     );
   });
@@ -256,7 +268,7 @@ describe('environment', () => {
     const r = parse(`[client]\nuser = ${ref('NO_USER')}x\npassword = ab$cdef\n`);
     const m = r.modules.get('client')!;
     assert.equal(m.credentials.user, 'x');
-    assert.equal(m.credentials.password, 'ab');
+    assert.equal(m.credentials.password.reveal(), 'ab');
     assert.deepEqual(
       r.warnings.map((w) => [w.line, w.key]),
       [
@@ -270,17 +282,20 @@ describe('environment', () => {
 
   test('MYSQLD_EXPORTER_PASSWORD is the default [client] password; the file overrides it', () => {
     const env = { MYSQLD_EXPORTER_PASSWORD: CANARY };
-    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password, CANARY);
-    assert.equal(mod('[client]\nuser=u\npassword=file\n', 'client', { env }).credentials.password, 'file');
-    assert.equal(mod('[client]\nuser=u\npassword=\n', 'client', { env }).credentials.password, '');
+    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password.reveal(), CANARY);
+    assert.equal(
+      mod('[client]\nuser=u\npassword=file\n', 'client', { env }).credentials.password.reveal(),
+      'file',
+    );
+    assert.equal(mod('[client]\nuser=u\npassword=\n', 'client', { env }).credentials.password.reveal(), '');
     const r = parse('[client]\nuser=u\n[client.a]\nuser=a\n[client.b]\nuser=b\npassword=b\n', { env });
-    assert.equal(r.modules.get('client.a')!.credentials.password, CANARY);
-    assert.equal(r.modules.get('client.b')!.credentials.password, 'b');
+    assert.equal(r.modules.get('client.a')!.credentials.password.reveal(), CANARY);
+    assert.equal(r.modules.get('client.b')!.credentials.password.reveal(), 'b');
   });
 
   test('MYSQLD_EXPORTER_PASSWORD is taken literally (no expansion of its own $)', () => {
     const env = { MYSQLD_EXPORTER_PASSWORD: 'a$HOME$$b', HOME: '/h' };
-    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password, 'a$HOME$$b');
+    assert.equal(mod('[client]\nuser=u\n', 'client', { env }).credentials.password.reveal(), 'a$HOME$$b');
   });
 });
 
@@ -310,7 +325,7 @@ describe('flags and address defaults', () => {
       env: { MYSQLD_EXPORTER_PASSWORD: CANARY },
       defaults: { user: 'u', address: { kind: 'socket', path: '/run/mysqld/mysqld.sock' } },
     });
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.deepEqual(m.address, { kind: 'socket', path: '/run/mysqld/mysqld.sock' });
   });
 
@@ -491,10 +506,19 @@ describe('errors: file, line and key, never the value', () => {
   });
 
   test('the password on a malformed line', () => {
-    for (const line of [CANARY, `password ${CANARY}`, `password: ${CANARY}`, `pass word = ${CANARY}`]) {
+    for (const line of [`password ${QCANARY}`, `password: ${QCANARY}`, `pass word = ${QCANARY}`]) {
       const p = onlyProblem(`[client]\nuser=u\n${line}\n`);
       assert.deepEqual(at(p), [PATH, 3, undefined]);
     }
+  });
+
+  test('a password alone on a line is an unknown bare option, never named', () => {
+    const r = parse('[client]\nuser=u\nTopSecret42\n');
+    assert.deepEqual(
+      r.warnings.map((w) => [w.line, w.key]),
+      [[3, undefined]],
+    );
+    assert.ok(!JSON.stringify(r.warnings).includes('TopSecret42'));
   });
 
   test('a password before any section', () => {
@@ -503,7 +527,7 @@ describe('errors: file, line and key, never the value', () => {
   });
 
   test('malformed section headers', () => {
-    for (const header of ['[client', `[client] ${CANARY}`, '[]', '[client.]', '[client..a]', '[cli ent]']) {
+    for (const header of ['[client', '[client.]', '[client..a]']) {
       const ps = problemsOf(`${header}\nuser=u\n[client.z]\nuser=z\n`);
       assert.deepEqual(
         ps.map((p) => [p.line, p.key]),
@@ -513,7 +537,48 @@ describe('errors: file, line and key, never the value', () => {
     }
   });
 
-  test('!include and !includedir are errors', () => {
+  test('other group names are skipped; text after ] warns without being quoted', () => {
+    for (const header of ['[]', '[cli ent]', '[ client]']) {
+      const r = parse(`${header}\nuser=x\n[client]\nuser=u\n`);
+      assert.equal(r.modules.get('client')!.credentials.user, 'u', header);
+    }
+    const r = parse(`[client] ${CANARY}\nuser=u\n`);
+    assert.equal(r.modules.get('client')!.credentials.user, 'u');
+    assert.deepEqual(
+      r.warnings.map((w) => [w.line, w.key]),
+      [[1, undefined]],
+    );
+    assertNoCanary(r.warnings);
+  });
+
+  test('comment-like text: one warning each, never quoting the value', () => {
+    const kept = parse('[client]\nuser=u\npassword = S3cret ; old password\n');
+    assert.equal(kept.modules.get('client')!.credentials.password.reveal(), 'S3cret ; old password');
+    assert.deepEqual(
+      kept.warnings.map((w) => [w.line, w.key]),
+      [[3, 'password']],
+    );
+    assert.match(kept.warnings[0]!.message, /not a comment/);
+    assert.ok(!JSON.stringify(kept.warnings).includes('S3cret'));
+    // An intended comment (space before #) and a quoted # are silent.
+    assert.deepEqual(parse('[client]\nuser=u\npassword = S3cret   # note\n').warnings, []);
+    assert.deepEqual(parse('[client]\nuser=u\npassword = "S3c#ret ; x"\n').warnings, []);
+    // A # right after a character, or right after =, looks like part of the password: warned.
+    for (const v of ['S3c#ret', '#S3cret']) {
+      const r = parse(`[client]\nuser=u\npassword = ${v}\n`);
+      assert.equal(r.warnings.length, 1, v);
+      assert.match(r.warnings[0]!.message, /unquoted # starts a comment/);
+    }
+  });
+
+  test('a value that the client would cut into invalid UTF-8 is an error', () => {
+    const p = onlyProblem('[client]\nuser=u\npassword = voilà\n');
+    assert.deepEqual(at(p), [PATH, 3, 'password']);
+    assert.match(p.message, /quote the value/);
+    assert.equal(password('[client]\nuser=u\npassword = "voilà"\n'), 'voilà');
+  });
+
+  test('!include and !includedir are errors in text (followed only in files)', () => {
     const ps = problemsOf(
       '!include /etc/mysql/secret.cnf\n[client]\nuser=u\n!includedir /etc/mysql/conf.d/\n',
     );
@@ -521,7 +586,7 @@ describe('errors: file, line and key, never the value', () => {
       ps.map((p) => p.line),
       [1, 4],
     );
-    assert.match(ps[0]!.message, /not supported/);
+    assert.match(ps[0]!.message, /only followed in files/);
   });
 
   test('bad enumerations and booleans', () => {
@@ -580,7 +645,7 @@ describe('errors: file, line and key, never the value', () => {
 
   test('every problem at once, in line order', () => {
     const ps = problemsOf(
-      `[client]\npassword=${CANARY}\nport=x\n[client.a]\nuser=a\nport=99999\n${CANARY}\n[client.b]\nuser=\n`,
+      `[client]\npassword=${QCANARY}\nport=x\n[client.a]\nuser=a\nport=99999\n${QCANARY}\n[client.b]\nuser=\n`,
     );
     assert.deepEqual(
       ps.map((p) => [p.line, p.key]),
@@ -614,10 +679,10 @@ describe('loadMyCnf', () => {
   };
 
   test('reads the file and checks the TLS files it names, relative to its directory', async () => {
-    const p = await write('ok.cnf', `[client]\nuser=u\npassword=${CANARY}\nssl-ca=certs/ca.pem\n`);
+    const p = await write('ok.cnf', `[client]\nuser=u\npassword=${QCANARY}\nssl-ca=certs/ca.pem\n`);
     const r = await loadMyCnf(p, { env: {} });
     const m = r.modules.get('client')!;
-    assert.equal(m.credentials.password, CANARY);
+    assert.equal(m.credentials.password.reveal(), CANARY);
     assert.equal(m.credentials.tls.ca, join(dir, 'certs', 'ca.pem'));
     assert.deepEqual(r.warnings, []);
   });
@@ -625,7 +690,7 @@ describe('loadMyCnf', () => {
   test('a TLS file that does not exist: file, line, key, no path or value', async () => {
     const p = await write(
       'missing-ca.cnf',
-      `[client]\nuser=u\npassword=${CANARY}\nssl-ca=../../../etc/nope.pem\n`,
+      `[client]\nuser=u\npassword=${QCANARY}\nssl-ca=../../../etc/nope.pem\n`,
     );
     await assert.rejects(loadMyCnf(p, { env: {} }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
@@ -660,7 +725,7 @@ describe('loadMyCnf', () => {
       defaults: { user: 'u' },
       optional: true,
     });
-    assert.equal(r.modules.get('client')!.credentials.password, CANARY);
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), CANARY);
   });
 
   test('a directory, or a file that is not UTF-8', async () => {
@@ -689,6 +754,60 @@ describe('loadMyCnf', () => {
       assert.deepEqual(e.problems, [{ source: '/secret/my.cnf', message: 'permission denied' }]);
       return true;
     });
+  });
+
+  test('!include: relative to the working directory, an include cycle stops at depth 10 with a warning', async () => {
+    const loop = await write('loop.cnf', '[client]\nuser=u\n!include loop.cnf\n');
+    const r = await loadMyCnf(loop, { env: {}, cwd: dir });
+    assert.equal(r.modules.get('client')!.credentials.user, 'u');
+    assert.equal(r.warnings.filter((w) => /nested more than 10/.test(w.message)).length, 1);
+  });
+
+  test('!include of a missing file warns and is skipped; a missing !includedir is an error', async () => {
+    const p = await write('inc-missing.cnf', '[client]\nuser=u\n!include nope.cnf\n');
+    const r = await loadMyCnf(p, { env: {}, cwd: dir });
+    assert.deepEqual(
+      r.warnings.map((w) => [w.source, w.line]),
+      [[p, 3]],
+    );
+    const q = await write('incdir-missing.cnf', '[client]\nuser=u\n!includedir no-such-dir\n');
+    await assert.rejects(loadMyCnf(q, { env: {}, cwd: dir }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.deepEqual(
+        e.problems.map((x) => [x.source, x.line]),
+        [[q, 3]],
+      );
+      return true;
+    });
+  });
+
+  test('an included world-writable file is ignored with a warning (as by the client); a top-level one is an error', async () => {
+    await write('ww.cnf', `[client]\npassword=${QCANARY}\n`, 0o666);
+    const p = await write('inc-ww.cnf', '[client]\nuser=u\n!include ww.cnf\n');
+    const r = await loadMyCnf(p, { env: {}, cwd: dir });
+    assert.equal(r.modules.get('client')!.credentials.password.reveal(), '');
+    assert.ok(
+      r.warnings.some((w) => w.source === join(dir, 'ww.cnf') && /writable by every user/.test(w.message)),
+    );
+    await assert.rejects(loadMyCnf(join(dir, 'ww.cnf'), { env: {} }), /writable by every user/);
+  });
+
+  test('paths in an included file resolve against its own directory; problems name that file', async () => {
+    const sub = join(dir, 'sub');
+    await mkdir(sub, { recursive: true });
+    await writeFile(join(sub, 'tls.cnf'), '[client]\nssl-ca = ../certs/ca.pem\nport = x\n', { mode: 0o600 });
+    const p = await write('inc-tls.cnf', '[client]\nuser=u\n!include sub/tls.cnf\n');
+    await assert.rejects(loadMyCnf(p, { env: {}, cwd: dir }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.deepEqual(
+        e.problems.map((x) => [x.source, x.line, x.key]),
+        [[join(sub, 'tls.cnf'), 3, 'port']],
+      );
+      return true;
+    });
+    await writeFile(join(sub, 'tls.cnf'), '[client]\nssl-ca = ../certs/ca.pem\n', { mode: 0o600 });
+    const m = (await loadMyCnf(p, { env: {}, cwd: dir })).modules.get('client')!;
+    assert.equal(m.credentials.tls.ca, join(dir, 'certs', 'ca.pem'));
   });
 
   test('a world-readable file warns', async () => {

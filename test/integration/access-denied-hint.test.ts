@@ -1,0 +1,130 @@
+/**
+ * An access-denied error carries the TLS hint only when TLS is what is missing: checked against real
+ * MariaDB servers, one without TLS and one with a certificate, with a wrong password and with an
+ * account that REQUIRES SSL (the server answers both with the same "Access denied").
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Secret } from '../../src/model/secret.js';
+import { Target } from '../../src/db/target.js';
+import { ConnectError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+
+const HINT = /TLS is off for this auth module/;
+
+describe('access denied: the TLS hint only when TLS is relevant', () => {
+  let plain: MariaDb;
+  let tls: MariaDb;
+  let dir = '';
+  const targets: Target[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tls-hint-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=db.test',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+    [plain, tls] = await Promise.all([
+      startMariaDb(),
+      startMariaDb({ args: [`--ssl-cert=${join(dir, 'cert.pem')}`, `--ssl-key=${join(dir, 'key.pem')}`] }),
+    ]);
+    for (const db of [plain, tls]) {
+      await createExporterUser(db, 'exporter', 'right-pw');
+      await db.sql(`CREATE USER 'needs_tls'@'127.0.0.1' IDENTIFIED BY ${sqlString('right-pw')} REQUIRE SSL`);
+    }
+  });
+  after(async () => {
+    for (const t of targets) await t.close();
+    await Promise.all([plain?.destroy(), tls?.destroy()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function connectError(db: MariaDb, user: string, password: string): Promise<ConnectError> {
+    const t = new Target({
+      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
+      credentials: { user, password: Secret.of(password), tls: { mode: 'off' } },
+      poolSize: 1,
+      lockWaitTimeoutSeconds: 2,
+      statementTimeoutMs: 10_000,
+      connectTimeoutMs: 5000,
+      log: silentLogger(),
+    });
+    targets.push(t);
+    const err = await t.serverInfo(new AbortController().signal).then(
+      () => assert.fail('expected access denied'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ConnectError, String(err));
+    assert.equal(err.serverCode, 'ER_ACCESS_DENIED_ERROR', err.message);
+    return err;
+  }
+
+  test('a wrong password on a server without TLS: no hint', async () => {
+    assert.doesNotMatch((await connectError(plain, 'exporter', 'wrong-pw')).message, HINT);
+  });
+
+  test('a wrong password on a server with TLS: no hint', async () => {
+    assert.doesNotMatch((await connectError(tls, 'exporter', 'wrong-pw')).message, HINT);
+  });
+
+  test('an account that REQUIRES SSL, reached without TLS: the hint', async () => {
+    assert.match((await connectError(tls, 'needs_tls', 'right-pw')).message, HINT);
+  });
+
+  test('REQUIRE SSL on a server without TLS: no hint (TLS cannot help there)', async () => {
+    assert.doesNotMatch((await connectError(plain, 'needs_tls', 'right-pw')).message, HINT);
+  });
+
+  test('no extra connection on a server without TLS; one probe, not one per scrape, with TLS', async () => {
+    const aborted = async (db: MariaDb) =>
+      Number((await db.sql("SHOW GLOBAL STATUS LIKE 'Aborted_connects'"))[0]?.Value);
+    for (const [db, extra] of [
+      [plain, 0],
+      [tls, 1],
+    ] as const) {
+      const t = new Target({
+        address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
+        credentials: { user: 'exporter', password: Secret.of('wrong-pw'), tls: { mode: 'off' } },
+        poolSize: 1,
+        lockWaitTimeoutSeconds: 2,
+        statementTimeoutMs: 10_000,
+        connectTimeoutMs: 5000,
+        log: silentLogger(),
+      });
+      targets.push(t);
+      const before = await aborted(db);
+      for (let i = 0; i < 3; i++)
+        await assert.rejects(t.serverInfo(new AbortController().signal), ConnectError);
+      assert.equal((await aborted(db)) - before, 3 + extra);
+    }
+  });
+
+  test('no probe connection is left behind', async () => {
+    for (const db of [plain, tls]) {
+      const rows = await db.sql(
+        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER IN ('exporter', 'needs_tls')",
+      );
+      assert.equal(Number(rows[0]?.n), 0);
+    }
+  });
+});
