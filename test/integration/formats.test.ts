@@ -21,7 +21,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nativeBound, nativeIndex, pickSchema } from '../../src/collectors/native-buckets.js';
 import {
@@ -33,6 +33,8 @@ import {
   writeMyCnf,
 } from '../helpers/exporter.js';
 import { type MariaDb, createExporterUser, freePort, startMariaDb } from '../helpers/mariadb.js';
+import { MYSQL8_ANSWERS } from '../helpers/mysql8-captures.js';
+import { startMysql8Replay } from '../helpers/mysql8-replay.js';
 import { poll } from '../helpers/poll.js';
 import { golden, goldenHex } from '../helpers/golden.js';
 import { decodeDelimited } from '../helpers/protobuf-decode.js';
@@ -437,5 +439,45 @@ describe('Prometheus 2.42 ingests every format; what it stores agrees across for
         [4, 8, 1],
       ],
     );
+  });
+});
+
+describe('MySQL 8 statement histogram, end to end through the MySQL 8.4 replay server', () => {
+  test('classic in the text; native (schema 4) in protobuf with --exporter.native_histograms', async () => {
+    const r = await startMysql8Replay({
+      version: '8.4.3',
+      accounts: [{ user: 'exporter', password: 'pw', plugin: 'caching_sha2_password' }],
+      answers: MYSQL8_ANSWERS,
+      warmCache: true,
+    });
+    const cnf = writeMyCnf(`[client]\nhost = 127.0.0.1\nport = ${r.port}\nuser = exporter\npassword = pw\n`);
+    const e = await startExporter(cnf, [
+      '--collect.perf_schema.events_statements_histogram',
+      '--exporter.native_histograms',
+    ]);
+    try {
+      const name = 'mysql_perf_schema_events_statements_latency_seconds';
+      const text = await e.get('/metrics');
+      assert.match(text.body, new RegExp(`^${name}_bucket\\{le="1e-05"\\} 12$`, 'm'));
+      assert.match(text.body, new RegExp(`^${name}_count 48$`, 'm'));
+      assert.match(text.body, new RegExp(`^${name}_sum 0.5$`, 'm'));
+      const res = await fetch(`${e.url}/metrics`, { headers: { accept: PROM_ACCEPT_PROTOBUF } });
+      const f = decodeDelimited(Buffer.from(await res.arrayBuffer())).find((x) => x.name === name) as
+        | { metric: { histogram: Record<string, unknown> }[] }
+        | undefined;
+      const h = f?.metric[0]?.histogram;
+      assert.equal(h?.sampleCount, 48);
+      assert.equal(h?.sampleSum, 0.5);
+      assert.equal(h?.schema, 4);
+      assert.equal(h?.zeroThreshold, 1e-5);
+      assert.equal(h?.zeroCount, 12);
+      // Buckets 42 and 200 and the open one: three spans of one bucket, deltas 30, -25, -4.
+      assert.equal((h?.positiveSpan as unknown[]).length, 3);
+      assert.deepEqual(h?.positiveDelta, [30, -25, -4]);
+    } finally {
+      await e.stop();
+      await r.close();
+      cleanup(dirname(cnf));
+    }
   });
 });

@@ -15,20 +15,10 @@ import {
 } from '../../../src/collectors/perf-schema-events-statements-histogram.js';
 import type { Row } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_80, context, result } from '../../helpers/fixtures.js';
+import { mysqlHistogramTimers } from '../../helpers/mysql8-captures.js';
 
-const FACTOR = 1.0471285480508996;
 const ULONGLONG_MAX = '18446744073709551615';
-
-/** timer[0] = 0, timer[1] = 10^7 ps, timer[n+1] = FACTOR * timer[n] (as doubles, truncated when stored). */
-function timers(): number[] {
-  const t = [0, 1e7];
-  let current = 1e7;
-  for (let i = 2; i < 450; i++) {
-    current *= FACTOR;
-    t.push(Math.trunc(current));
-  }
-  return t;
-}
+const timers = mysqlHistogramTimers;
 
 /** The table's rows for the given per-bucket counts (bucket number -> count). */
 function rows(counts: ReadonlyMap<number, number>, sumPs: string): Row[] {
