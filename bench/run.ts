@@ -21,6 +21,7 @@ import {
   removeTempDirs,
   startBenchDb,
 } from './lib/db.js';
+import { formatsScenarios } from './formats.js';
 import { Floor } from './lib/floor.js';
 import { ScrapeClient, closedLoop } from './lib/http.js';
 import { log } from './lib/log.js';
@@ -47,7 +48,8 @@ const CFG = {
   probeTargets: num('BENCH_PROBE_TARGETS', 50),
   probeRounds: num('BENCH_PROBE_ROUNDS', 10),
   loadRate: num('BENCH_LOAD_RATE', 50),
-  scenarios: new Set((env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe').split(',')),
+  scenarios: new Set((env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe,formats').split(',')),
+  formatRenders: num('BENCH_FORMAT_RENDERS', 50),
   reference: env.BENCH_REFERENCE !== '0',
   out: env.BENCH_OUT ?? join(import.meta.dirname, 'results', 'latest.json'),
 };
@@ -493,6 +495,8 @@ async function main(): Promise<void> {
       );
     }
     if (CFG.scenarios.has('probe')) results.push(await probeScenario(ctx));
+    if (CFG.scenarios.has('formats'))
+      results.push(...(await formatsScenarios(ctx.ourCnf, CFG.formatRenders)));
   } finally {
     await load?.stop().catch(() => {});
     await monitor?.close().catch(() => {});

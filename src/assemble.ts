@@ -139,6 +139,7 @@ export function assemble(opts: AssemblyOptions): Assembly {
       telemetryPath: config.telemetryPath,
       deadline: () => config.deadline,
       probeAllow: () => config.probeAllow,
+      nativeHistograms: () => config.nativeHistograms,
       version: opts.version.version,
       extraMetrics: more.extraMetrics
         ? () => [...self.metrics(), ...(more.extraMetrics?.() ?? [])]

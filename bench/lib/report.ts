@@ -36,6 +36,13 @@ export const METRICS: readonly Metric[] = [
   { key: 'statements_per_s', label: 'server statements/s (exporter)', digits: 0 },
   { key: 'peak_sessions', label: 'peak DB sessions', digits: 0 },
   { key: 'bytes_per_scrape', label: 'output bytes per scrape', digits: 0 },
+  // scenario formats (bench/formats.ts)
+  ...(['text', 'openmetrics', 'protobuf', 'protobufjs'] as const).flatMap((f) => [
+    { key: `render_ms_${f}`, label: `render CPU, ${f} (ms)`, digits: 2 },
+    { key: `render_gzip_ms_${f}`, label: `render + gzip CPU, ${f} (ms)`, digits: 2 },
+    { key: `bytes_${f}`, label: `bytes, ${f}`, digits: 0 },
+    { key: `gzip_bytes_${f}`, label: `gzip bytes, ${f}`, digits: 0 },
+  ]),
   { key: 'rss_mib', label: 'RSS after (MiB)', digits: 1 },
   { key: 'peak_rss_mib', label: 'peak RSS (MiB)', digits: 1 },
 ];

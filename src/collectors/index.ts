@@ -26,6 +26,7 @@ import { engineTokudbStatus } from './engine-tokudb-status.js';
 import { heartbeat } from './heartbeat.js';
 import { slaveHosts } from './slave-hosts.js';
 import { infoSchemaRocksdbPerfContext } from './info-schema-rocksdb-perf-context.js';
+import { perfSchemaEventsStatementsHistogram } from './perf-schema-events-statements-histogram.js';
 
 export const BUILTIN_COLLECTORS: readonly CollectorDef[] = [
   globalStatusCollector,
@@ -51,4 +52,5 @@ export const BUILTIN_COLLECTORS: readonly CollectorDef[] = [
   heartbeat,
   slaveHosts,
   infoSchemaRocksdbPerfContext,
+  perfSchemaEventsStatementsHistogram,
 ];

@@ -11,6 +11,7 @@ import type { MetricFamily, Sample } from '../model/metrics.js';
 import type { QueryResult } from '../model/rows.js';
 import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { defineCollector } from './collector-def.js';
+import { type ServerBucket, toNativeHistogram } from './native-buckets.js';
 
 interface QrtTable {
   readonly plugin: string;
@@ -75,7 +76,9 @@ export function formatGoFloat(f: number): string {
 
 /**
  * Rows (TIME, COUNT, TOTAL) -> one histogram family. A row whose TIME is not a number (`TOO LONG`) is
- * the overflow bucket. A row whose COUNT does not parse is skipped entirely.
+ * the overflow bucket. A row whose COUNT does not parse is skipped entirely. The family also carries
+ * the same observations as a native histogram (native-buckets.ts), which only protobuf responses
+ * with --exporter.native_histograms send.
  */
 export function mapResponseTimeHistogram(res: QueryResult, metric: string, help: string): MetricFamily {
   const [timeCol, countCol, totalCol] = res.columns;
@@ -92,15 +95,21 @@ export function mapResponseTimeHistogram(res: QueryResult, metric: string, help:
     if (le !== undefined) buckets.set(le, (buckets.get(le) ?? 0) + n);
   }
   const samples: Sample[] = [];
+  const server: ServerBucket[] = [];
   let cumulative = 0;
   for (const le of [...buckets.keys()].sort((a, b) => a - b)) {
-    cumulative += buckets.get(le) ?? 0;
+    const n = buckets.get(le) ?? 0;
+    cumulative += n;
     samples.push({ suffix: '_bucket', labels: { le: formatGoFloat(le) }, value: cumulative });
+    if (le > 0) server.push({ upper: le, count: n });
   }
   samples.push({ suffix: '_bucket', labels: { le: '+Inf' }, value: count });
   samples.push({ suffix: '_sum', labels: {}, value: sum });
   samples.push({ suffix: '_count', labels: {}, value: count });
-  return { name: metric, help, type: 'histogram', samples };
+  const family: MetricFamily = { name: metric, help, type: 'histogram', samples };
+  if (server.length !== buckets.size) return family;
+  const h = toNativeHistogram({}, server, count - cumulative, sum);
+  return h === undefined ? family : { ...family, native: [h] };
 }
 
 /** A statement the server refused (an `ER_*` error), as opposed to a lost connection or a deadline. */

@@ -115,6 +115,12 @@ export function coreFlags(home: string): FlagSpec[] {
       help: 'Maximum number of open connections per target; also the number of collectors run at once.',
     },
     {
+      name: 'exporter.native_histograms',
+      kind: 'bool',
+      default: false,
+      help: "(ours) Also send the servers' own latency histograms (query_response_time, perf_schema.events_statements_histogram) as native histograms to scrapers that negotiate protobuf; the classic buckets stay.",
+    },
+    {
       name: 'exporter.max_series',
       kind: 'int',
       default: 200000,

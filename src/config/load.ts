@@ -60,6 +60,8 @@ export interface Config {
   readonly maxTargets: number;
   /** Callers that may share one in-flight round before 503. */
   readonly maxWaitingScrapes: number;
+  /** --exporter.native_histograms: native histograms in protobuf responses. */
+  readonly nativeHistograms: boolean;
   readonly warnings: readonly ConfigProblem[];
 }
 
@@ -203,6 +205,7 @@ export async function parseConfig(
     probeAllow,
     maxTargets: flagNumber(v, 'probe.max_targets'),
     maxWaitingScrapes: flagNumber(v, 'exporter.max_waiting_scrapes'),
+    nativeHistograms: flagBool(v, 'exporter.native_histograms'),
   };
   return { kind: 'config', config, problems };
 }

@@ -47,7 +47,7 @@ export interface Exposition {
 export const CHUNK_BYTES = 64 * 1024;
 
 /** Appends text as UTF-8 to fixed-size chunks. */
-class ChunkSink {
+export class ChunkSink {
   private readonly chunks: Buffer[] = [];
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
   private len = 0;

@@ -10,10 +10,11 @@ import { type Address, parseAddress } from '../db/address.js';
 import { errorMessage } from '../errors.js';
 import type { Exporter } from '../exporter.js';
 import { UnknownModuleError } from '../exporter.js';
-import { PROMETHEUS_CONTENT_TYPE, renderExposition } from '../exposition/render.js';
+import { renderFormat } from '../exposition/render-format.js';
 import { acceptsGzip } from './accept-encoding.js';
 import { scrapeFamilies } from '../scrape/scrape-families.js';
 import { ExpositionMemo } from '../exposition/memo.js';
+import { negotiateFormat } from './negotiate.js';
 import type { Logger } from '../log/logger.js';
 import { UnknownCollectorError } from '../scrape/select.js';
 import { TooManyWaitersError } from '../scrape/single-flight.js';
@@ -35,6 +36,8 @@ export interface HttpDeps {
   readonly extraMetrics?: () => readonly Metric[];
   /** Re-reads configuration; resolves to an error message on failure. */
   readonly reload?: () => Promise<string | undefined>;
+  /** --exporter.native_histograms: native histograms in protobuf responses (default false). */
+  readonly nativeHistograms?: () => boolean;
   /** False while shutting down: /-/ready answers 503. */
   readonly ready?: () => boolean;
   /** The standalone server's shutdown: counts requests, answers 503 to new ones while draining. */
@@ -116,22 +119,22 @@ export function createRouter(deps: HttpDeps): Router {
       const extra = probe ? [] : (deps.extraMetrics?.() ?? []);
       const gzip = acceptsGzip(req.get('Accept-Encoding'));
       const families = scrapeFamilies(result);
-      const body = await renderExposition(
-        families,
-        PROMETHEUS_CONTENT_TYPE,
-        extra,
-        gzip ? 'gzip' : undefined,
-        memos.of(result),
-      );
+      const { format, contentType } = negotiateFormat(req.get('Accept'));
+      const native = deps.nativeHistograms?.() === true;
+      const body = await renderFormat(families, format, extra, gzip ? 'gzip' : undefined, {
+        native,
+        round: memos.of(result),
+      });
       if (res.writableEnded || res.destroyed) return;
       // Not res.send: no ETag hash over a body that is different on every scrape, and the chunks
       // are written as they are (concurrent callers of one round share them; no joined copy).
       res.status(200).set({
-        'Content-Type': PROMETHEUS_CONTENT_TYPE,
+        'Content-Type': contentType,
         'Content-Length': String(body.byteLength),
         ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
       });
       // Appended, not set: an embedding app may vary on other headers (e.g. Origin).
+      res.vary('Accept');
       res.vary('Accept-Encoding');
       sendChunks(res, body.chunks);
     } catch (err) {

@@ -2,6 +2,7 @@
  * Metric families as plain data: what collectors return, what a scrape merges and what the exposition
  * writes. Nothing here imports prom-client.
  */
+import type { NativeHistogram } from './native-histogram.js';
 
 /** What prom-client can expose. `untyped` is kept so that names and types match mysqld_exporter. */
 export type MetricType = 'counter' | 'gauge' | 'untyped' | 'histogram' | 'summary';
@@ -21,6 +22,8 @@ export interface MetricFamily {
   readonly help: string;
   readonly type: MetricType;
   readonly samples: readonly Sample[];
+  /** Histograms only: the same observations as native histograms (sent in protobuf only). */
+  readonly native?: readonly NativeHistogram[];
 }
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

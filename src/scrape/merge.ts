@@ -14,6 +14,8 @@ interface Slot {
   readonly type: MetricFamily['type'];
   /** The first contributor's own array until a second collector adds to the family. */
   samples: readonly Sample[];
+  /** Native histograms of the family's contributors (protobuf only). */
+  native: MetricFamily['native'];
   shared: boolean;
   /** Series keys, built only once a second collector contributes to this family. */
   keys: Set<string> | undefined;
@@ -51,6 +53,7 @@ export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
           help: f.help,
           type: f.type,
           samples: f.samples,
+          native: f.native,
           shared: false,
           keys: undefined,
         };
@@ -66,12 +69,19 @@ export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
         keys.add(key(f.name, s));
       }
       slot.samples = samples;
+      if (f.native) slot.native = [...(slot.native ?? []), ...f.native];
       slot.shared = true;
     }
   }
   return {
     outcomes: result,
-    families: order.map((s) => ({ name: s.name, help: s.help, type: s.type, samples: s.samples })),
+    families: order.map((s) => ({
+      name: s.name,
+      help: s.help,
+      type: s.type,
+      samples: s.samples,
+      ...(s.native ? { native: s.native } : {}),
+    })),
   };
 }
 

@@ -76,6 +76,46 @@ const columnsOnly = (r: QueryResult): QueryResult => ({ columns: r.columns, rows
 const C = 'mysql-8.x-constructed';
 
 /** Every statement the replay answers, most specific first. */
+/**
+ * MySQL's statement histogram bucket bounds in picoseconds, as the server builds them
+ * (pfs_histogram.cc): timer[0] = 0, timer[1] = 10 us = 10^7 ps, timer[n+1] = 1.0471285480508996 x
+ * timer[n] (10^(1/50)), kept as a double and stored truncated; 450 buckets, the last one open.
+ * Checked against the rows printed in the MySQL manual (buckets 42-44).
+ */
+export function mysqlHistogramTimers(): number[] {
+  const t = [0, 1e7];
+  let current = 1e7;
+  for (let i = 2; i < 450; i++) {
+    current *= 1.0471285480508996;
+    t.push(Math.trunc(current));
+  }
+  return t;
+}
+
+/**
+ * events_statements_histogram_global as our statement selects it, derived in code (no capture of
+ * the whole table exists): the documented bounds, the last bucket's high bound the largest
+ * ulonglong, a few counts (12 statements under 10 us, 30 in bucket 42, 5 in bucket 200, 1 in the
+ * open bucket), SUM_TIMER_WAIT 0.5 s.
+ */
+export function statementsHistogramGlobal(): QueryResult {
+  const t = mysqlHistogramTimers();
+  const counts = new Map([
+    [0, 12],
+    [42, 30],
+    [200, 5],
+    [449, 1],
+  ]);
+  const columns = ['BUCKET_NUMBER', 'BUCKET_TIMER_HIGH', 'COUNT_BUCKET', 'SUM_TIMER_WAIT'];
+  const rows: Row[] = t.map((_, n) => ({
+    BUCKET_NUMBER: String(n),
+    BUCKET_TIMER_HIGH: n === 449 ? '18446744073709551615' : String(t[n + 1]),
+    COUNT_BUCKET: String(counts.get(n) ?? 0),
+    SUM_TIMER_WAIT: '500000000000',
+  }));
+  return { columns, rows };
+}
+
 export const MYSQL8_ANSWERS: readonly ReplayAnswer[] = [
   {
     match: /^SHOW GLOBAL STATUS$/i,
@@ -169,5 +209,11 @@ export const MYSQL8_ANSWERS: readonly ReplayAnswer[] = [
       /COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE, COUNT_TRANSACTIONS_REMOTE_APPLIED, .*FROM performance_schema\.replication_group_member_stats/i,
     result: () => loadTsv(`${C}/replication_group_member_stats.counts-select.tsv`),
     source: `${C}/replication_group_member_stats.counts-select.tsv`,
+  },
+  {
+    match:
+      /^SELECT BUCKET_NUMBER, BUCKET_TIMER_HIGH, COUNT_BUCKET, .* FROM performance_schema\.events_statements_histogram_global ORDER BY BUCKET_NUMBER$/i,
+    result: statementsHistogramGlobal,
+    source: "derived in code: MySQL's documented statement histogram bounds (mysql8-captures.ts)",
   },
 ];

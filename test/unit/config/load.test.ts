@@ -31,3 +31,15 @@ test('--exporter.query_timeout becomes the budget of every collector without one
   assert.equal(none.config.state.collectors.find((c) => c.name === 'global_status')?.timeoutMs, undefined);
   assert.equal(none.config.state.settings.statementTimeoutMs, 60_000);
 });
+
+test('--exporter.native_histograms: off by default', async () => {
+  const env = { HOME: tmpdir() };
+  const off = await loadConfig(['--mysqld.username=u', '--mysqld.address=127.0.0.1:3306'], env);
+  const on = await loadConfig(
+    ['--mysqld.username=u', '--mysqld.address=127.0.0.1:3306', '--exporter.native_histograms'],
+    env,
+  );
+  assert.ok(off.kind === 'config' && on.kind === 'config');
+  assert.equal(off.config.nativeHistograms, false);
+  assert.equal(on.config.nativeHistograms, true);
+});

@@ -1,0 +1,72 @@
+/**
+ * OpenMetrics 1.0 text, written from plain MetricFamily objects, so that Prometheus stores exactly the
+ * series names and labels the classic text gives it (dashboards and rules keep working whichever of
+ * the two it negotiates):
+ * - a counter named `<x>_total` is the family `<x>` (TYPE counter) with samples `<x>_total`;
+ * - a counter whose name does not end in `_total` (mysqld_exporter has some) is typed `unknown`:
+ *   OpenMetrics would otherwise make its samples `<name>_total`, a new series name;
+ * - `untyped` is `unknown`; gauges, histograms and summaries keep their names and labels (`le` and
+ *   `quantile` values are written as in the classic text);
+ * - `# UNIT` is written when the family name ends in a base unit (`_seconds`, `_bytes`, ...), which
+ *   OpenMetrics requires it to;
+ * - HELP escapes `\`, newline and `"`; values are `NaN`, `+Inf`, `-Inf` or JavaScript's shortest
+ *   round-trip form.
+ * The body stops before `# EOF`, which the assembler writes after the last family.
+ */
+import type { MetricFamily } from '../model/metrics.js';
+import { ChunkSink, type Exposition, escapeLabelValue } from './serialize.js';
+
+/** Prometheus's base units that a family name may end in. */
+const BASE_UNITS = ['seconds', 'bytes', 'ratio', 'celsius', 'joules', 'grams', 'meters', 'volts', 'amperes'];
+
+export function unitOf(familyName: string): string | undefined {
+  return BASE_UNITS.find((u) => familyName.endsWith(`_${u}`) && familyName.length > u.length + 1);
+}
+
+const HELP_ESCAPE = /[\\\n"]/;
+
+export function escapeHelp(s: string): string {
+  return HELP_ESCAPE.test(s) ? s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : s;
+}
+
+export function openMetricsValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v < 0 ? '-Inf' : '+Inf';
+  return `${v}`;
+}
+
+/** The OpenMetrics family name and type of a family. */
+export function openMetricsDescriptor(f: MetricFamily): { readonly name: string; readonly type: string } {
+  if (f.type === 'counter') {
+    return f.name.endsWith('_total') && f.name.length > '_total'.length
+      ? { name: f.name.slice(0, -'_total'.length), type: 'counter' }
+      : { name: f.name, type: 'unknown' };
+  }
+  return { name: f.name, type: f.type === 'untyped' ? 'unknown' : f.type };
+}
+
+/** The families as OpenMetrics text, without the closing `# EOF`. */
+export function openMetricsChunks(families: readonly MetricFamily[]): Exposition {
+  const sink = new ChunkSink();
+  for (const f of families) {
+    const d = openMetricsDescriptor(f);
+    const unit = unitOf(d.name);
+    let head = f.help === '' ? '' : `# HELP ${d.name} ${escapeHelp(f.help)}\n`;
+    head += `# TYPE ${d.name} ${d.type}\n`;
+    if (unit !== undefined) head += `# UNIT ${d.name} ${unit}\n`;
+    sink.write(head);
+    for (const s of f.samples) {
+      let line = s.suffix ? f.name + s.suffix : f.name;
+      let first = true;
+      const labels = s.labels;
+      for (const k in labels) {
+        line += `${first ? '{' : ','}${k}="${escapeLabelValue(`${labels[k]}`)}"`;
+        first = false;
+      }
+      sink.write(`${line}${first ? '' : '}'} ${openMetricsValue(s.value)}\n`);
+    }
+  }
+  return sink.finish();
+}
+
+export const OPENMETRICS_EOF = Buffer.from('# EOF\n');
