@@ -19,6 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "test.sh: $*" >&2; }
 
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 22 ]; then
+  say "Node.js 22 or 24 is needed (found: $(node --version 2>/dev/null || echo none)); CI uses .ci/run, which brings Node 24"
+  exit 1
+fi
+
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have mariadbd || need+=(mariadb-server)
