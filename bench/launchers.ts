@@ -5,6 +5,8 @@
  * (podman, host network; the image test builds localhost/mysql-exporter:test). Each serves
  * BENCH_SCRAPES (200) sequential scrapes of /metrics, then its VmRSS and VmHWM (peak) are read from
  * /proc. Run with the Node you want to measure first on PATH: `node --import tsx bench/launchers.ts`.
+ * One process's RSS varies by +-15 MiB from run to run (when its last GCs fell): repeat launchers with
+ * BENCH_LAUNCHERS (e.g. 0,1,3,1,3,0,3,0,1) and read the medians.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,10 +24,10 @@ const IMAGE = process.env.BENCH_IMAGE ?? 'localhost/mysql-exporter:test';
 const PODMAN = ['--runtime', 'runc'];
 const ULIMITS = ['--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
 
-function memory(pid: number): { rss: number; hwm: number } {
+function memory(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const mib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
-  return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
+  return { rss: mib('VmRSS'), hwm: mib('VmHWM'), anon: mib('RssAnon'), file: mib('RssFile') };
 }
 
 async function scrapeAll(port: number): Promise<void> {
@@ -48,6 +50,11 @@ async function stop(child: ChildProcess): Promise<void> {
 
 const db = await startBenchDb({ tables: TABLES, probeTargets: 0 });
 const rows: string[] = [];
+const samples = new Map<string, Array<{ rss: number; hwm: number; anon: number; file: number }>>();
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
 try {
   await createUsers(db);
   await createFixtures(db, TABLES);
@@ -170,7 +177,10 @@ try {
     try {
       await scrapeAll(port);
       const m = memory(p.pid);
-      rows.push(`${l.name}: RSS ${m.rss.toFixed(1)} MiB, peak ${m.hwm.toFixed(1)} MiB`);
+      samples.set(l.name, [...(samples.get(l.name) ?? []), m]);
+      rows.push(
+        `${l.name}: RSS ${m.rss.toFixed(1)} MiB (anon ${m.anon.toFixed(1)}, file ${m.file.toFixed(1)}), peak ${m.hwm.toFixed(1)} MiB`,
+      );
       process.stderr.write(`${rows.at(-1)}\n`);
     } finally {
       await p.end();
@@ -179,4 +189,8 @@ try {
 } finally {
   await db.destroy();
 }
+for (const [name, ms] of samples)
+  rows.push(
+    `median of ${ms.length}, ${name}: RSS ${median(ms.map((m) => m.rss)).toFixed(1)} MiB, peak ${median(ms.map((m) => m.hwm)).toFixed(1)} MiB`,
+  );
 process.stdout.write(`${rows.join('\n')}\n`);
