@@ -79,14 +79,11 @@ test('the npm-installed command runs with the launch flags, relaunched in place 
     log += b.toString();
   });
   const c = child;
-  const metrics = await poll(
-    `the installed command did not serve /metrics (log: ${log})`,
-    30_000,
-    async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/metrics`);
-      return r.ok ? r.text() : undefined;
-    },
-  );
+  const metrics = await poll('the installed command did not serve /metrics', 30_000, async () => {
+    if (c.exitCode !== null) throw new Error(`it exited with ${c.exitCode}`);
+    const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return r.ok ? r.text() : undefined;
+  }).catch((err: Error) => assert.fail(`${err.message}\n${log}`));
   assert.match(metrics, /^mysql_up 0$/m);
   // The PID we started is the one serving, now with node's launch flags on its command line.
   const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
