@@ -7,7 +7,8 @@
  * supervisors and `kill` see one process). Launch flags the user gave node, on its command line or in
  * NODE_OPTIONS, in either spelling, are kept and never added twice.
  *
- * Node releases without process.execve (before 22.15 and 23.11) start without the flags, as before.
+ * Node releases without process.execve (before 22.15 and 23.11) start without the flags, as before, and
+ * so does a systemd socket-activated start (LISTEN_FDS): put the flags in the unit's ExecStart.
  */
 import { LAUNCH_FLAGS } from './v8-tuning.js';
 
@@ -45,11 +46,17 @@ export interface RelaunchProcess {
 
 /**
  * Relaunches with the missing launch flags when it can (and then does not return). Returns why it did
- * not: 'complete' (nothing missing), 'unsupported' (no process.execve) or 'failed' (execve refused).
+ * not: 'complete' (nothing missing), 'unsupported' (no process.execve), 'socket-activated'
+ * (LISTEN_FDS set) or 'failed' (execve refused).
  */
-export function relaunchWithLaunchFlags(proc: RelaunchProcess): 'complete' | 'unsupported' | 'failed' {
+export function relaunchWithLaunchFlags(
+  proc: RelaunchProcess,
+): 'complete' | 'unsupported' | 'failed' | 'socket-activated' {
   const missing = missingLaunchFlags(proc.execArgv, proc.env.NODE_OPTIONS);
   if (missing.length === 0 || proc.argv[1] === undefined) return 'complete';
+  // systemd socket activation: the inherited listening descriptors do not survive execve in a usable
+  // state; such a unit passes the flags in its ExecStart line instead.
+  if (proc.env.LISTEN_FDS !== undefined) return 'socket-activated';
   if (typeof proc.execve !== 'function') return 'unsupported';
   try {
     proc.execve(proc.execPath, relaunchArgv(proc.execPath, missing, proc.execArgv, proc.argv), proc.env);

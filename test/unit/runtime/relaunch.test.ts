@@ -43,6 +43,12 @@ test('relaunch: execve with the same environment when flags are missing; never w
   assert.deepEqual(calls, [{ file: '/n', args: ['/n', ...LAUNCH_FLAGS, '/cli.js', '-x'], env }]);
   assert.equal(relaunchWithLaunchFlags({ ...base, execArgv: [...LAUNCH_FLAGS] }), 'complete');
   assert.equal(calls.length, 1);
+  assert.equal(
+    relaunchWithLaunchFlags({ ...base, env: { ...env, LISTEN_FDS: '1' }, execArgv: [] }),
+    'socket-activated',
+    'inherited listening sockets: no relaunch',
+  );
+  assert.equal(calls.length, 1);
   const { execve: _, ...old } = base;
   assert.equal(relaunchWithLaunchFlags({ ...old, execArgv: [] }), 'unsupported');
 });
