@@ -20,8 +20,8 @@ import {
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../../src/config/load.js';
-import { checkTarget } from '../../src/config/probe-allow.js';
+import { loadConfig } from '../../src/assemble.js';
+import { checkTarget } from '../../src/http/probe-allow.js';
 import { parseAddress } from '../../src/db/address.js';
 import { prometheusRule } from '../../scripts/gen-prometheusrule.js';
 import { tempDir } from '../helpers/tmp.js';
