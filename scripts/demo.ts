@@ -5,12 +5,14 @@
  * and removes it again on Ctrl-C. It installs nothing: when MariaDB is missing it says what to install.
  * Extra arguments after `--` go to the exporter, e.g. `npm run demo -- --collect.all`.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { main } from '../src/main.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../test/helpers/mariadb.js';
+import { removeTempDir, tempDir } from '../test/helpers/tmp.js';
+import { chooseDemoListen } from './lib/demo-port.js';
 
 const args = process.argv.slice(2);
 const say = (s: string) => process.stderr.write(`demo: ${s}\n`);
@@ -22,8 +24,11 @@ const configured =
 let db: MariaDb | undefined;
 let cnfDir: string | undefined;
 const exporterArgs = [...args];
-if (!exporterArgs.some((a) => a.startsWith('--web.listen-address')))
-  exporterArgs.push('--web.listen-address=127.0.0.1:9104');
+// 9104 when it is free; otherwise a free port, and the demo says which (and how to choose one).
+const listen = await chooseDemoListen(args);
+if (listen.arg) exporterArgs.push(listen.arg);
+if (listen.note) say(listen.note);
+if (listen.taken) process.exit(1);
 
 if (!configured) {
   say('no server configured: starting a throwaway MariaDB (this takes a few seconds the first time)...');
@@ -49,7 +54,7 @@ if (!configured) {
   }
   const password = randomBytes(12).toString('base64url');
   await createExporterUser(db, 'exporter', password);
-  cnfDir = mkdtempSync(join(tmpdir(), 'mysql-exporter-demo-'));
+  cnfDir = tempDir('mysql-exporter-demo-');
   const cnf = join(cnfDir, 'my.cnf');
   writeFileSync(
     cnf,
@@ -60,9 +65,8 @@ if (!configured) {
   say(`MariaDB ready on 127.0.0.1:${db.port} (datadir ${db.dir}); exporter user 'exporter'`);
 }
 
-const listen = exporterArgs.filter((a) => a.startsWith('--web.listen-address=')).map((a) => a.split('=')[1]);
 say(
-  `starting the exporter: open http://${listen[0]}/ and http://${listen[0]}/metrics (Ctrl-C stops everything)`,
+  `starting the exporter: open http://${listen.address}/ and http://${listen.address}/metrics (Ctrl-C stops everything)`,
 );
 const code = await main({
   argv: exporterArgs,
@@ -74,5 +78,5 @@ if (db) {
   say('stopping the throwaway MariaDB...');
   await db.destroy();
 }
-if (cnfDir) rmSync(cnfDir, { recursive: true, force: true });
+if (cnfDir) removeTempDir(cnfDir);
 process.exit(code);

@@ -1,5 +1,5 @@
 /**
- * Runs the test files with Node's own test runner (Node 20 has no glob support in --test).
+ * Runs the test files with Node's own test runner.
  * `run-tests.ts` runs everything; `run-tests.ts unit`, `integration` or `fault` runs one folder
  * (the soak rows are not tests: `npm run test:soak`).
  */

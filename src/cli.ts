@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-/** The `mysql-exporter` command. Launchers we ship add LAUNCH_FLAGS (src/runtime/v8-tuning.ts). */
+/**
+ * The `mysql-exporter` command. Launchers we ship add LAUNCH_FLAGS (src/runtime/v8-tuning.ts); started
+ * without them (the npm-installed bin), it relaunches itself with them first (src/runtime/relaunch.ts),
+ * before loading the rest of the program.
+ */
 import { setFlagsFromString } from 'node:v8';
-import { main } from './main.js';
+import { relaunchWithLaunchFlags } from './runtime/relaunch.js';
 import { runtimeFlags } from './runtime/v8-tuning.js';
+
+relaunchWithLaunchFlags(process);
+const { main } = await import('./main.js');
 
 const v8Flags = runtimeFlags(process.execArgv);
 for (const f of v8Flags) setFlagsFromString(f);

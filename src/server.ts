@@ -20,6 +20,7 @@ import { loadWebConfig } from './http/web-config-load.js';
 import { type WebState, WebConfigWatcher } from './http/web-config-watch.js';
 import type { Logger } from './log/logger.js';
 import type { VersionInfo } from './version.js';
+import { clientErrorHandler } from './http/client-error.js';
 
 export interface RunningServer {
   readonly exporter: Exporter;
@@ -129,6 +130,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         tlsServer.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
         server = tlsServer;
       } else server = createServer(limits, handler);
+      server.on('clientError', clientErrorHandler());
       server.headersTimeout = 10_000;
       server.keepAliveTimeout = 65_000;
       server.maxHeadersCount = 100;

@@ -4,11 +4,10 @@
  * /probe scenario uses as distinct targets; fixture schemas; one account per participant; the
  * server's own counters; a background write load on its own connection.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { type MariaDb, sqlString, startMariaDb } from '../../test/helpers/mariadb.js';
+import { tempDir } from '../../test/helpers/tmp.js';
 import { log } from './log.js';
 
 export const USERS = {
@@ -38,7 +37,7 @@ export function removeTempDirs(): void {
 export async function startBenchDb(opts: BenchDbOptions): Promise<MariaDb> {
   // A private tmpdir for the server's internal temporary tables: nothing else on the machine can
   // touch its files there.
-  const serverTmp = mkdtempSync(join(tmpdir(), 'mysql-exporter-bench-tmp-'));
+  const serverTmp = tempDir('mysql-exporter-bench-tmp-');
   tempDirs.push(serverTmp);
   const binds = ['127.0.0.1', ...probeAddresses(opts.probeTargets)].join(',');
   const instances = Math.max(1000, opts.tables * 2 + 500);

@@ -8,11 +8,11 @@
  * builds ours from another tree (e.g. `git archive` of an older commit, with node_modules linked).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
 import { freePort } from '../../test/helpers/mariadb.js';
+import { tempDir } from '../../test/helpers/tmp.js';
 import { tempDirs } from './db.js';
 import { log } from './log.js';
 
@@ -69,7 +69,7 @@ export function buildOurs(): string {
 }
 
 export function writeCnf(port: number, user: string, password: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-bench-'));
+  const dir = tempDir('mysql-exporter-bench-');
   tempDirs.push(dir);
   const p = join(dir, 'my.cnf');
   writeFileSync(p, `[client]\nhost = 127.0.0.1\nport = ${port}\nuser = ${user}\npassword = "${password}"\n`, {

@@ -12,6 +12,7 @@ import type { CollectorDef } from '../model/collector.js';
 import { type AllowRule, parseAllowRule } from './allow-rule.js';
 import { collectorFlags, coreFlags } from './core-flags.js';
 import type { DeadlineSettings } from './deadline.js';
+import { DSN_ENV, parseDsn } from './dsn.js';
 import {
   type FlagSpec,
   type FlagValues,
@@ -23,7 +24,7 @@ import {
   renderHelp,
 } from './flags.js';
 import { parseListenAddress } from './listen.js';
-import { type AuthModule, loadMyCnf } from './my-cnf.js';
+import { type AuthModule, PASSWORD_ENV, loadMyCnf } from './my-cnf.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -143,7 +144,16 @@ export async function parseConfig(
   let modules: ReadonlyMap<string, AuthModule> = new Map();
   const warnings: ConfigProblem[] = [];
   const explicitCnf = parsed.explicit.has('config.my-cnf');
-  const address = parseAddress(flagString(v, 'mysqld.address'));
+  // DATA_SOURCE_NAME (mysqld_exporter <= 0.14): fills what the flags leave at their defaults.
+  const dsnText = env[DSN_ENV];
+  const dsnParsed = dsnText ? parseDsn(dsnText) : undefined;
+  if (typeof dsnParsed === 'string')
+    problems.push({ source: 'environment', key: DSN_ENV, message: dsnParsed });
+  const dsn = typeof dsnParsed === 'object' ? dsnParsed : undefined;
+  const address =
+    dsn?.address && !parsed.explicit.has('mysqld.address')
+      ? dsn.address
+      : parseAddress(flagString(v, 'mysqld.address'));
   if (!address)
     problems.push({
       source: 'command line',
@@ -151,9 +161,13 @@ export async function parseConfig(
       message: 'expected host:port or unix:///path',
     });
   try {
-    const username = flagString(v, 'mysqld.username');
+    const username =
+      (!parsed.explicit.has('mysqld.username') && dsn?.user) || flagString(v, 'mysqld.username');
     const loaded = await loadMyCnf(myCnf, {
-      env,
+      env:
+        dsn?.password !== undefined && !Object.hasOwn(env, PASSWORD_ENV)
+          ? { ...env, [PASSWORD_ENV]: dsn.password }
+          : env,
       optional: !explicitCnf,
       defaults: {
         ...(address ? { address } : {}),

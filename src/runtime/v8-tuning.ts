@@ -6,8 +6,8 @@
  *
  * - LAUNCH_FLAGS are read by V8 once, when the process starts: the image's ENTRYPOINT and `npm start`
  *   pass them (tests hold both to this list). Not the shebang: `#!/usr/bin/env -S node ...` fails
- *   with busybox env (Alpine), so the installed command runs without them unless started as
- *   `node --max-semi-space-size=4 $(which mysql-exporter)`.
+ *   with busybox env (Alpine), so the installed command, started without them, relaunches itself
+ *   with them (src/runtime/relaunch.ts).
  * - RUNTIME_FLAGS are read at every GC, so the command sets them itself at start-up.
  *
  * Flags given to node on its command line (`node --heap-growing-percent=100 dist/src/cli.js`) win

@@ -4,8 +4,7 @@
  * traversal through configuration and request parameters.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sampleValue } from '../helpers/exporter.js';
@@ -28,11 +27,12 @@ import {
   collectorSuccess,
   up,
 } from '../helpers/fault/invariants.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const H = { 'X-Prometheus-Scrape-Timeout-Seconds': '5' };
 
 function cnfFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-fault-cnf-'));
+  const dir = tempDir('mysql-exporter-fault-cnf-');
   const p = join(dir, 'my.cnf');
   writeFileSync(p, text, { mode: 0o600 });
   return p;

@@ -2,13 +2,14 @@
  * Starts our exporter in-process against a real server, on a free loopback port, capturing its log
  * lines, for end-to-end HTTP tests.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../../src/assemble.js';
 import { createLogger } from '../../src/log/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { tempDir } from './tmp.js';
 
 export interface TestExporter {
   readonly server: RunningServer;
@@ -24,7 +25,7 @@ export interface TestExporter {
 
 /** Writes a .my.cnf in a temp dir and returns its path. */
 export function writeMyCnf(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-cnf-'));
+  const dir = tempDir('mysql-exporter-cnf-');
   const p = join(dir, 'my.cnf');
   writeFileSync(p, content, { mode: 0o600 });
   return p;

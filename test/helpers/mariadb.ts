@@ -16,10 +16,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { poll } from './poll.js';
+import { onProcessExit, tempDir } from './tmp.js';
 
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'admin-pw';
@@ -28,7 +29,7 @@ function findBinary(names: string[]): string {
   const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
   for (const n of names) for (const d of dirs) if (existsSync(join(d, n))) return join(d, n);
   throw new Error(
-    `MariaDB server binaries not found (${names.join(', ')}). Install them with: apt-get install -y mariadb-server (bash .ci/run does this).`,
+    `MariaDB server binaries not found (${names.join(', ')}). Install them with: apt-get install -y mariadb-server (bash scripts/test.sh does this).`,
   );
 }
 
@@ -59,12 +60,26 @@ function privateTmpdir(dir: string): string {
   return `--tmpdir=${tmp}`;
 }
 
+/**
+ * Where the installed template datadirs live: a per-machine cache outside /tmp (a test run leaves
+ * nothing in /tmp), `$XDG_CACHE_HOME/mysql-exporter` or `~/.cache/mysql-exporter`. One directory per
+ * server version, made once by mariadb-install-db (about 3 s) and copied for every test server.
+ * Deleting it is always safe.
+ */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mysql-exporter');
+}
+
 function template(): string {
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).replace(/[^A-Za-z0-9.]+/g, '_');
-  const dir = join(tmpdir(), `mysql-exporter-test-template-${version.slice(0, 80)}`);
+  const cache = cacheDir();
+  const dir = join(cache, `mariadb-template-${version.slice(0, 80)}`);
   if (existsSync(join(dir, 'data', 'mysql'))) return dir;
-  const staging = mkdtempSync(join(tmpdir(), 'mysql-exporter-template-'));
+  mkdirSync(cache, { recursive: true });
+  // Staged next to its final place (same file system, so the rename is atomic), removed on failure.
+  const staging = mkdtempSync(join(cache, '.mariadb-template-'));
+  const cancel = onProcessExit(() => rmSync(staging, { recursive: true, force: true }));
   const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
   try {
     execFileSync(
@@ -82,6 +97,8 @@ function template(): string {
     );
   } catch (err) {
     const e = err as { stderr?: Buffer; stdout?: Buffer };
+    rmSync(staging, { recursive: true, force: true });
+    cancel();
     throw new Error(`mariadb-install-db failed: ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
   }
   try {
@@ -90,6 +107,7 @@ function template(): string {
     // Another test process won the race; use its template.
     rmSync(staging, { recursive: true, force: true });
   }
+  cancel();
   return dir;
 }
 
@@ -143,6 +161,9 @@ export class MariaDb {
       { stdio: 'ignore', detached: false },
     );
     this.child = child;
+    // A test file that fails before destroy() must not leave its server running.
+    const cancelKill = onProcessExit(() => child.kill('SIGKILL'));
+    child.once('exit', () => cancelKill());
     let exited = false;
     child.once('exit', () => {
       exited = true;
@@ -211,7 +232,7 @@ export class MariaDb {
 /** Starts a fresh server; call `destroy()` in an `after` hook. */
 export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDb> {
   const tpl = template();
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-db-'));
+  const dir = tempDir('mysql-exporter-db-');
   cpSync(join(tpl, 'data'), join(dir, 'data'), { recursive: true });
   const init = [
     `CREATE USER IF NOT EXISTS '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}'`,

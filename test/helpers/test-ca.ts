@@ -1,8 +1,8 @@
-/** A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI), in a temp dir the caller removes. */
+/** A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI), in a temp dir removed when the process exits (or earlier by the caller). */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './tmp.js';
 
 export interface TestCa {
   readonly dir: string;
@@ -13,7 +13,7 @@ export interface TestCa {
 }
 
 export function makeTestCa(san = 'IP:127.0.0.1'): TestCa {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-ca-'));
+  const dir = tempDir('mysql-exporter-ca-');
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   run([
     'req',

@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { test } from 'node:test';
 import { freePort } from '../helpers/mariadb.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
@@ -45,7 +46,7 @@ test('bad flags exit 2 and name every problem', () => {
 });
 
 test('a broken option file exits 2 with file, line and key, never the password', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  const dir = tempDir('cli-test-');
   const cnf = join(dir, 'my.cnf');
   writeFileSync(cnf, `[client]\nuser = exporter\npassword = ${CANARY}\nport = 33x06\n`);
   const r = run([`--config.my-cnf=${cnf}`]);
@@ -63,7 +64,7 @@ test('a broken option file exits 2 with file, line and key, never the password',
 
 test('SIGHUP reloads (a broken file keeps the running config), SIGTERM stops the server and exits 0', async () => {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  const dir = tempDir('cli-test-');
   const cnf = join(dir, 'my.cnf');
   writeFileSync(cnf, '[client]\nhost = 127.0.0.1\nport = 1\nuser = exporter\npassword = x\n');
   const child = spawn(
@@ -169,7 +170,7 @@ test('every flag of the Debian mysqld_exporter 0.14 is a flag of ours', () => {
 });
 
 test('the command sets its V8 heap flags at start-up, unless node was given them', async () => {
-  const cnf = join(mkdtempSync(join(tmpdir(), 'cli-test-')), 'my.cnf');
+  const cnf = join(tempDir('cli-test-'), 'my.cnf');
   writeFileSync(cnf, '[client]\nhost = 127.0.0.1\nport = 1\nuser = exporter\npassword = x\n');
   const start = async (nodeArgs: string[]) => {
     const port = await freePort();

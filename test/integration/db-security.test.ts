@@ -11,8 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2';
@@ -29,6 +28,7 @@ import {
   startRogueMysql,
 } from '../helpers/rogue-mysql.js';
 import { Secret } from '../../src/model/secret.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CANARY = `Cn4ry#?@x;"' %/=+ü`;
 /** The scrape deadline is 3 s minus the default 0.25 s offset. */
@@ -93,7 +93,7 @@ describe('rogue MySQL servers (T35): no password, no file, bounded time and memo
       'silent',
     ];
     for (const m of modes) rogues.set(m, await startRogueMysql(m));
-    dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-rogue-'));
+    dir = tempDir('mysql-exporter-rogue-');
     socketRogue = await startRogueMysql('clear-password', { path: join(dir, 'clear.sock') });
     shaSocketRogue = await startRogueMysql('caching-sha2', { path: join(dir, 'sha.sock') });
     const pinned = join(dir, 'rogue-key.pem');
@@ -290,7 +290,7 @@ function openssl(dir: string, args: string[]): void {
 }
 
 function makePki(): Pki {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-pki-'));
+  const dir = tempDir('mysql-exporter-pki-');
   const ca = (name: string) => {
     openssl(dir, [
       'req',

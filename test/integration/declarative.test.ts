@@ -3,8 +3,7 @@
  * Target pool (read-only sessions, statements killed on abort) and the real orchestrator.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { builtinQueriesDir } from '../../src/declarative/builtin-dir.js';
@@ -22,6 +21,7 @@ import type { Collector } from '../../src/model/collector.js';
 import type { MetricFamily } from '../../src/model/metrics.js';
 import { ADMIN_PASSWORD, ADMIN_USER, type MariaDb, startMariaDb } from '../helpers/mariadb.js';
 import { Secret } from '../../src/model/secret.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let db: MariaDb;
 let target: Target;
@@ -240,7 +240,7 @@ metrics:
 
 test('a file with DELETE or a second statement is refused and changes nothing', async () => {
   const before = await tableFingerprint();
-  const dir = await mkdtemp(join(tmpdir(), 'mysql-exporter-refused-'));
+  const dir = tempDir('mysql-exporter-refused-');
   try {
     const file = (name: string, sql: string) => `name: custom.${name}
 help: Refused.
@@ -386,7 +386,7 @@ test('the shipped examples run on MariaDB (group replication is MySQL-only)', as
 });
 
 test('reload: a failed load leaves the running collectors untouched; a fixed file loads afresh', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'mysql-exporter-reload-'));
+  const dir = tempDir('mysql-exporter-reload-');
   const file = (value: string) =>
     `name: custom.reload\nhelp: R.\nsql: SELECT ${value} AS v\nmetrics:\n  - {name: mysql_custom_reload, help: R., type: gauge, value: v}\n`;
   try {

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
@@ -24,6 +23,7 @@ import {
 } from '../helpers/deploy-files.js';
 import { freePort } from '../helpers/mariadb.js';
 import { poll } from '../helpers/poll.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface Instruction {
   readonly op: string;
@@ -167,7 +167,7 @@ describe('Dockerfile', () => {
   test("the runtime stage's layout starts, answers, and passes its own HEALTHCHECK command", async (t) => {
     const { stages } = dockerfile();
     const final = stages.at(-1)!;
-    const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-image-'));
+    const dir = tempDir('mysql-exporter-image-');
     let child: ChildProcess | undefined;
     t.after(async () => {
       await stopChild(child);

@@ -11,8 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -35,6 +34,7 @@ import {
 import { type TestExporter, startExporter } from '../helpers/exporter.js';
 import { type ReplicationPair, freePort, startReplicationPair } from '../helpers/mariadb.js';
 import { poll } from '../helpers/poll.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** What the server under test is: its flavor, and whether it is a standalone server or a replica. */
 type Situation = 'mariadb' | 'mysql' | 'standalone';
@@ -94,7 +94,7 @@ function splitSql(text: string): string[] {
 
 describe('every PromQL expression of the dashboard and the rules, on a real Prometheus scraping our exporter', () => {
   const external = process.env.MYSQL_EXPORTER_TEST_TARGET;
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-prom-'));
+  const dir = tempDir('mysql-exporter-prom-');
   let pair: ReplicationPair | undefined;
   let exp: TestExporter | undefined;
   let prom: ChildProcess | undefined;

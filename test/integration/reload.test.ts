@@ -3,12 +3,12 @@
  * file makes the reload fail with file and line while the running collectors keep working.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cnfFor, sampleValue, startExporter, writeMyCnf } from '../helpers/exporter.js';
 import { createExporterUser, startMariaDb } from '../helpers/mariadb.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const queryFile = (name: string, metric: string, value: number) => `name: ${name}
 help: Test query ${name}.
@@ -23,7 +23,7 @@ metrics:
 test('POST /-/reload picks up new query files and refuses broken ones without losing the old set', async () => {
   const db = await startMariaDb();
   await createExporterUser(db, 'exporter', 'pw');
-  const dir = mkdtempSync(join(tmpdir(), 'queries-'));
+  const dir = tempDir('queries-');
   writeFileSync(join(dir, 'a.yaml'), queryFile('custom.a', 'mysql_custom_a', 7));
   const exp = await startExporter(writeMyCnf(cnfFor(db.port, 'exporter', 'pw')), [`--queries.dir=${dir}`]);
   const reload = async () => {

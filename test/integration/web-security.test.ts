@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { type RequestOptions, request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
@@ -20,6 +20,7 @@ import { ConfigError } from '../../src/errors.js';
 import { main } from '../../src/main.js';
 import { type TestExporter, cnfFor, sampleValue, startExporter, writeMyCnf } from '../helpers/exporter.js';
 import { freePort } from '../helpers/mariadb.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface Certs {
   readonly dir: string;
@@ -28,7 +29,7 @@ interface Certs {
 
 /** A CA, two server certificates (serials 1001 and 2002), a client CA with two clients, a rogue CA. */
 function makeCerts(): Certs {
-  const dir = mkdtempSync(join(tmpdir(), 'web-security-'));
+  const dir = tempDir('web-security-');
   const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   const ca = (name: string) =>

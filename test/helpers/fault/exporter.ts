@@ -4,7 +4,7 @@
  * CLI (`node --import tsx src/cli.ts`), whose RSS and descriptors are its own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { MariaDb } from '../mariadb.js';
 import { CANARY } from './canary.js';
 import { EXPORTER_USER } from './db.js';
 import { type HttpOptions, type HttpResult, httpGet } from './net.js';
+import { tempDir } from '../tmp.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -45,7 +46,7 @@ export interface StartOptions {
 
 /** A .my.cnf for the exporter account of `db` (or a port), with the canary password by default. */
 export function writeCnf(target: MariaDb | number, password: string = CANARY, extra = ''): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-fault-'));
+  const dir = tempDir('mysql-exporter-fault-');
   const p = join(dir, 'my.cnf');
   const port = typeof target === 'number' ? target : target.port;
   writeFileSync(p, cnfFor(port, EXPORTER_USER, password, extra), { mode: 0o600 });
@@ -54,7 +55,7 @@ export function writeCnf(target: MariaDb | number, password: string = CANARY, ex
 
 /** A directory of query files: name -> YAML text. */
 export function writeQueries(files: Readonly<Record<string, string>>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-queries-'));
+  const dir = tempDir('mysql-exporter-queries-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -262,7 +263,7 @@ export async function runMain(
  * runs; returns the paths opened. Attaching needs ptrace rights (root, or ptrace_scope 0).
  */
 export async function tracedOpens(pid: number, during: () => Promise<void>): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-strace-'));
+  const dir = tempDir('mysql-exporter-strace-');
   const out = join(dir, 'trace');
   const tracer = spawn(
     'strace',

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/assemble.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 test('--exporter.query_timeout becomes the budget of every collector without one of its own', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'load-test-'));
+  const dir = tempDir('load-test-');
   writeFileSync(
     join(dir, 'q.yaml'),
     'name: custom.own\nhelp: h\nsql: SELECT 1 AS v\ntimeout: 3s\nmetrics:\n  - name: mysql_custom_own\n    help: h\n    type: gauge\n    value: v\n',
@@ -33,7 +33,7 @@ test('--exporter.query_timeout becomes the budget of every collector without one
 });
 
 test('--exporter.native_histograms: off by default', async () => {
-  const env = { HOME: tmpdir() };
+  const env = { HOME: tempDir('load-test-home-') };
   const off = await loadConfig(['--mysqld.username=u', '--mysqld.address=127.0.0.1:3306'], env);
   const on = await loadConfig(
     ['--mysqld.username=u', '--mysqld.address=127.0.0.1:3306', '--exporter.native_histograms'],

@@ -1,13 +1,13 @@
 /** password-file / MYSQLD_EXPORTER_PASSWORD_FILE, aws-iam-auth, cloud-sql-proxy, get-server-public-key in option files. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadMyCnf } from '../../../src/config/my-cnf.js';
 import { ConfigError } from '../../../src/errors.js';
+import { tempDir } from '../../helpers/tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-managed-'));
+const dir = tempDir('mysql-exporter-managed-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
   const p = join(dir, name);

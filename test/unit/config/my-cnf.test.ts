@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AuthModule, loadMyCnf, type MyCnfOptions, parseMyCnf } from '../../../src/config/my-cnf.js';
 import { ConfigError, type ConfigProblem } from '../../../src/errors.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 /** The reliability plan's canary: # ? @ ; " ' space % / = + ü. */
 const CANARY = `Cn4ry#?@x;"' %2F=+ü`;
@@ -663,7 +663,7 @@ describe('errors: file, line and key, never the value', () => {
 describe('loadMyCnf', () => {
   let dir = '';
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'my-cnf-test-'));
+    dir = tempDir('my-cnf-test-');
     await mkdir(join(dir, 'certs'));
     await writeFile(join(dir, 'certs', 'ca.pem'), 'not really a certificate');
   });

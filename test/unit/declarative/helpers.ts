@@ -1,11 +1,11 @@
 /** Shared helpers for the declarative (query file) tests. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseQueryFile } from '../../../src/declarative/parse-spec.js';
 import type { QuerySpec } from '../../../src/declarative/spec.js';
 import { type ConfigProblem, formatProblem } from '../../../src/errors.js';
+import { tempDir as makeTempDir } from '../../helpers/tmp.js';
 
 /** A valid query file; tests replace parts of it. */
 export const VALID = `name: custom.example
@@ -49,7 +49,7 @@ export function assertOneProblem(
 export async function tempDir(
   files: Record<string, string>,
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mysql-exporter-queries-'));
+  const dir = makeTempDir('mysql-exporter-queries-');
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

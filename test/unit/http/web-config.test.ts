@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, type ConfigProblem } from '../../../src/errors.js';
 import { loadWebConfig } from '../../../src/http/web-config-load.js';
 import { parseGoDuration, parseWebConfig } from '../../../src/http/web-config.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const SRC = '/etc/exporter/web.yml';
 // Hash of "secret" at cost 4 (made with bcryptjs).
@@ -386,7 +386,7 @@ describe('parseWebConfig: each problem with file:line:key', () => {
 describe('loadWebConfig: the files it names', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'web-config-unit-'));
+    dir = tempDir('web-config-unit-');
     const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     for (const name of ['a', 'b']) {
       sh([
