@@ -24,7 +24,7 @@ import { poll } from './poll.js';
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'admin-pw';
 
-function findBinary(names: string[]): string {
+export function findBinary(names: string[]): string {
   const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
   for (const n of names) for (const d of dirs) if (existsSync(join(d, n))) return join(d, n);
   throw new Error(
@@ -59,7 +59,8 @@ function privateTmpdir(dir: string): string {
   return `--tmpdir=${tmp}`;
 }
 
-function template(): string {
+/** The installed system-table datadir shared by every test server (created once per machine and version). */
+export function template(): string {
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).replace(/[^A-Za-z0-9.]+/g, '_');
   const dir = join(tmpdir(), `mysql-exporter-test-template-${version.slice(0, 80)}`);
