@@ -62,6 +62,8 @@ function chownTree(path: string, ids: { uid: number; gid: number }): void {
 export class GaleraNode {
   private child: ChildProcess | undefined;
   private exited = false;
+  /** How the last mariadbd of this node ended, for error messages. */
+  private exitStatus = '';
   constructor(
     readonly index: number,
     readonly dir: string,
@@ -73,6 +75,10 @@ export class GaleraNode {
   }
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+  /** Whether this node's last mariadbd has ended. */
+  get hasExited(): boolean {
+    return this.exited;
   }
   get errorLog(): string {
     const p = join(this.dir, 'error.log');
@@ -129,8 +135,10 @@ export class GaleraNode {
     const child = spawn(mariadbd, args, { stdio: 'ignore' });
     this.child = child;
     this.exited = false;
-    child.once('exit', () => {
+    this.exitStatus = '';
+    child.once('exit', (code, signal) => {
       this.exited = true;
+      this.exitStatus = signal ? `killed by ${signal}` : `exit code ${code}`;
     });
   }
 
@@ -177,7 +185,7 @@ export class GaleraNode {
         `node${this.index}: ${what}`,
         timeoutMs,
         async () => {
-          if (this.exited) throw new Error('mariadbd exited');
+          if (this.exited) throw new Error(`mariadbd exited (${this.exitStatus})`);
           last = await this.wsrepStatus();
           return ok(last) ? last : undefined;
         },
@@ -189,7 +197,7 @@ export class GaleraNode {
             .map((k) => `${k}=${last?.get(k)}`)
             .join(' ')
         : 'no status';
-      throw new Error(`${(err as Error).message} (${brief})\nerror log:\n${this.errorLog.slice(-3000)}`);
+      throw new Error(`${(err as Error).message} (${brief})\nerror log:\n${this.errorLog.slice(-6000)}`);
     }
   }
 
@@ -291,10 +299,31 @@ export async function startGaleraCluster(opts: GaleraOptions = {}): Promise<Gale
     first.spawn('gcomm://', true, opts.args ?? []);
     await first.waitStatus('bootstrap: Primary and Synced', 90_000, synced(1));
     // Joiners one at a time: two concurrent rsync SSTs from one donor double the load for nothing.
+    // A joiner whose mariadbd ends during the join (seen once under heavy load, with no line in its
+    // log) gets one more try from an empty datadir; a second failure fails the start, both reasons kept.
     for (const n of nodes.slice(1)) {
       const peers = nodes.filter((p) => p !== n).map((p) => p.gmcastAddress);
-      n.spawn(`gcomm://${peers.join(',')}`, false, opts.args ?? []);
-      await n.waitStatus('joined: Synced', 120_000, (s) => s.get('wsrep_local_state_comment') === 'Synced');
+      const joinCluster = async () => {
+        n.spawn(`gcomm://${peers.join(',')}`, false, opts.args ?? []);
+        await n.waitStatus('joined: Synced', 120_000, (s) => s.get('wsrep_local_state_comment') === 'Synced');
+      };
+      try {
+        await joinCluster();
+      } catch (first) {
+        if (!n.hasExited) throw first;
+        process.stderr.write(
+          `# galera harness: node${n.index} retried: ${(first as Error).message.split('\n')[0]}\n`,
+        );
+        const data = join(n.dir, 'data');
+        rmSync(data, { recursive: true, force: true });
+        mkdirSync(data);
+        chownSync(data, mysqlIds.uid, mysqlIds.gid);
+        try {
+          await joinCluster();
+        } catch (second) {
+          throw new Error(`${(second as Error).message}\nfirst attempt: ${(first as Error).message}`);
+        }
+      }
     }
     await cluster.waitAllSynced();
   } catch (err) {
