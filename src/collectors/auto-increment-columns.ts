@@ -9,13 +9,16 @@
  * STRAIGHT_JOIN makes the server walk the (filtered) columns first and look each table up, which keeps
  * the information_schema query cheap on servers with many tables (mysqld_exporter #725). The join
  * matches names exactly (binary), so tables whose names differ only in letter case do not cross.
+ * Rows come highest next value first: over `max_series` those columns are served and the rest
+ * counted in `mysql_exporter_collector_rows_dropped`.
  */
 import type { MetricFamily } from '../model/metrics.js';
 import type { Row } from '../model/rows.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
-import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+import { RowLimitReporter } from './row-limit.js';
+import { maxRows, maxSeriesFlag, PER_TABLE_MAX_SERIES } from './series-cap.js';
 
 const NAME = 'auto_increment.columns';
 const HELP = 'Collect auto_increment columns and max values from information_schema';
@@ -27,7 +30,8 @@ export const AUTO_INCREMENT_SQL =
   ' ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME' +
   ' AND CAST(t.TABLE_SCHEMA AS BINARY) = CAST(c.TABLE_SCHEMA AS BINARY)' +
   ' AND CAST(t.TABLE_NAME AS BINARY) = CAST(c.TABLE_NAME AS BINARY)' +
-  " WHERE c.EXTRA LIKE '%auto_increment%' AND t.AUTO_INCREMENT IS NOT NULL LIMIT ?";
+  " WHERE c.EXTRA LIKE '%auto_increment%' AND t.AUTO_INCREMENT IS NOT NULL" +
+  ' ORDER BY t.AUTO_INCREMENT DESC, c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME';
 
 /** Bits of the signed range per integer type. */
 const SIGNED_BITS: Readonly<Record<string, number>> = {
@@ -90,14 +94,23 @@ export const autoIncrementColumns = defineCollector({
   help: HELP,
   enabledByDefault: false,
   supports: { mysql: '>=5.1', mariadb: '>=5.1' },
-  flags: { maxSeries: maxSeriesFlag(NAME) },
+  flags: {
+    maxSeries: maxSeriesFlag(NAME, { order: 'the highest next values', default: PER_TABLE_MAX_SERIES }),
+  },
   collect(flags) {
     const maxSeries = flags.maxSeries;
+    const limit = new RowLimitReporter(NAME, `--collect.${NAME}.max_series`);
     return async (ctx) => {
       const allowed = maxRows(maxSeries, SERIES_PER_COLUMN);
-      const res = await ctx.db.query(AUTO_INCREMENT_SQL, [allowed + 1]);
-      enforceRowCap(NAME, res.rows.length, allowed, maxSeries);
-      return autoIncrementFamilies(res.rows);
+      const res = await ctx.db.query(AUTO_INCREMENT_SQL, [], { maxRows: allowed });
+      return [
+        ...autoIncrementFamilies(res.rows),
+        limit.report(ctx.log, ctx.targetKey, {
+          kept: res.rows.length,
+          dropped: res.dropped ?? 0,
+          atLeast: res.cutOff === true,
+        }),
+      ];
     };
   },
 });

@@ -9,6 +9,8 @@
  * The table is chosen by flavor and version; its columns are read once per target (zero-row
  * `SELECT *`) and the result, including "this server lacks a needed column", is cached in the
  * collector instance, so a server without the table fails with one reason and no further statements.
+ * Rows come largest file first: over `max_series` those are served and the rest counted in
+ * `mysql_exporter_collector_rows_dropped`.
  */
 import { type ServerInfo, atLeast } from '../model/server-info.js';
 import { CollectorError } from '../errors.js';
@@ -18,7 +20,8 @@ import { labelValue, parseNumber } from '../model/values.js';
 import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
-import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+import { RowLimitReporter } from './row-limit.js';
+import { maxRows, maxSeriesFlag, PER_TABLE_MAX_SERIES } from './series-cap.js';
 
 const NAME = 'info_schema.innodb_tablespaces';
 const HELP = 'Collect metrics from information_schema.innodb_sys_tablespaces';
@@ -72,7 +75,7 @@ export function tablespacesSql(shape: TablespaceShape): string {
     (shape.fileFormat ? 'FILE_FORMAT' : 'NULL AS FILE_FORMAT') +
     ', ROW_FORMAT, ' +
     (shape.spaceType ? 'SPACE_TYPE' : 'NULL AS SPACE_TYPE') +
-    `, FILE_SIZE, ALLOCATED_SIZE FROM information_schema.${shape.table} LIMIT ?`
+    `, FILE_SIZE, ALLOCATED_SIZE FROM information_schema.${shape.table} ORDER BY FILE_SIZE DESC, NAME`
   );
 }
 
@@ -123,9 +126,10 @@ export const infoSchemaInnodbTablespaces = defineCollector({
   enabledByDefault: false,
   // FILE_SIZE / ALLOCATED_SIZE exist from MySQL 5.7 and MariaDB 10.2.
   supports: { mysql: '>=5.7', mariadb: '>=10.2' },
-  flags: { maxSeries: maxSeriesFlag(NAME) },
+  flags: { maxSeries: maxSeriesFlag(NAME, { order: 'the largest files', default: PER_TABLE_MAX_SERIES }) },
   collect(flags) {
     const maxSeries = flags.maxSeries;
+    const limit = new RowLimitReporter(NAME, `--collect.${NAME}.max_series`);
     // Detection per target and server version; lives and dies with this collector instance.
     const detected = new Lru<Detection>(PER_TARGET_MAX);
     return async (ctx) => {
@@ -139,9 +143,15 @@ export const infoSchemaInnodbTablespaces = defineCollector({
       }
       if (!detection.ok) throw new CollectorError(detection.reason);
       const allowed = maxRows(maxSeries, SERIES_PER_TABLESPACE);
-      const res = await ctx.db.query(tablespacesSql(detection.shape), [allowed + 1]);
-      enforceRowCap(NAME, res.rows.length, allowed, maxSeries);
-      return tablespacesFamilies(res.rows);
+      const res = await ctx.db.query(tablespacesSql(detection.shape), [], { maxRows: allowed });
+      return [
+        ...tablespacesFamilies(res.rows),
+        limit.report(ctx.log, ctx.targetKey, {
+          kept: res.rows.length,
+          dropped: res.dropped ?? 0,
+          atLeast: res.cutOff === true,
+        }),
+      ];
     };
   },
 });

@@ -4,10 +4,11 @@
  * Source: information_schema.tables (one statement, or one per listed schema).
  * Not a query file: the statement count depends on a flag, and one row budget spans all statements.
  *
- * Schema names are only ever bound as parameters. With the default `*` one statement reads every
- * schema but the system ones (mysqld_exporter runs one per schema after listing them); with an
- * explicit list, one statement per listed schema. The row budget spans all statements, so the
- * series cap holds without loading more than one row past it.
+ * Schema names are only ever bound as parameters. One statement reads every schema but the system
+ * ones with the default `*` (mysqld_exporter runs one per schema after listing them), or the listed
+ * schemas. Rows come largest first (data + index length, then schema and table name): over
+ * `max_series` the collector serves the largest tables that fit and counts the others in
+ * `mysql_exporter_collector_rows_dropped`, holding no more rows than it serves.
  */
 import { flag } from '../config/flags.js';
 import type { Cell, Row } from '../model/rows.js';
@@ -15,7 +16,8 @@ import type { MetricFamily } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
 import { FamilySet } from './family-set.js';
-import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+import { RowLimitReporter } from './row-limit.js';
+import { maxRows, maxSeriesFlag, PER_TABLE_MAX_SERIES } from './series-cap.js';
 
 const NAME = 'info_schema.tables';
 const FLAG = `collect.${NAME}`;
@@ -25,8 +27,17 @@ const COLUMNS =
   'SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, VERSION, ROW_FORMAT, TABLE_ROWS, DATA_LENGTH,' +
   ' INDEX_LENGTH, DATA_FREE, CREATE_OPTIONS FROM information_schema.tables';
 
-export const TABLES_ALL_SQL = `${COLUMNS} WHERE TABLE_SCHEMA NOT IN ('mysql', 'performance_schema', 'information_schema', 'sys') LIMIT ?`;
-export const TABLES_ONE_SCHEMA_SQL = `${COLUMNS} WHERE TABLE_SCHEMA = ? LIMIT ?`;
+/** Largest first; names break ties, so the subset served over the cap is the same on every scrape. */
+const LARGEST_FIRST =
+  ' ORDER BY IFNULL(DATA_LENGTH, 0) + IFNULL(INDEX_LENGTH, 0) DESC, TABLE_SCHEMA, TABLE_NAME';
+
+// As mysqld_exporter 0.14 (measured against it): `sys` is served; only these three are left out.
+export const TABLES_ALL_SQL = `${COLUMNS} WHERE TABLE_SCHEMA NOT IN ('mysql', 'performance_schema', 'information_schema')${LARGEST_FIRST}`;
+
+/** The statement for `count` listed schemas (bound as parameters). */
+export function tablesInSchemasSql(count: number): string {
+  return `${COLUMNS} WHERE TABLE_SCHEMA IN (${new Array(count).fill('?').join(', ')})${LARGEST_FIRST}`;
+}
 
 /** version + rows + 3 size components. */
 export const SERIES_PER_TABLE = 5;
@@ -116,28 +127,34 @@ export const infoSchemaTables = defineCollector({
       placeholder: 'LIST',
       help: "The list of databases to collect table stats for, or '*' for all",
     }),
-    maxSeries: maxSeriesFlag(NAME),
+    maxSeries: maxSeriesFlag(NAME, {
+      order: 'the largest tables (data + index length)',
+      default: PER_TABLE_MAX_SERIES,
+    }),
   },
   collect(flags) {
+    const limit = new RowLimitReporter(NAME, `--${FLAG}.max_series`);
     const opts: TablesOptions = {
       databases: parseDatabases(flags.databases),
       maxSeries: flags.maxSeries,
     };
     return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_TABLE);
-      const rows: Row[] = [];
-      if (opts.databases === '*') {
-        const res = await ctx.db.query(TABLES_ALL_SQL, [allowed + 1]);
-        rows.push(...res.rows);
-      } else {
-        for (const schema of opts.databases) {
-          const res = await ctx.db.query(TABLES_ONE_SCHEMA_SQL, [schema, allowed - rows.length + 1]);
-          rows.push(...res.rows);
-          if (rows.length > allowed) break;
-        }
-      }
-      enforceRowCap(NAME, rows.length, allowed, opts.maxSeries);
-      return tablesFamilies(rows);
+      const res =
+        opts.databases === '*'
+          ? await ctx.db.query(TABLES_ALL_SQL, [], { maxRows: allowed })
+          : await ctx.db.query(tablesInSchemasSql(opts.databases.length), opts.databases, {
+              maxRows: allowed,
+            });
+      const dropped = res.dropped ?? 0;
+      return [
+        ...tablesFamilies(res.rows),
+        limit.report(ctx.log, ctx.targetKey, {
+          kept: res.rows.length,
+          dropped,
+          atLeast: res.cutOff === true,
+        }),
+      ];
     };
   },
 });

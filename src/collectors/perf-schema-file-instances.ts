@@ -8,12 +8,16 @@
  * several times (mysqld_exporter #203), and removing the prefix can map two paths onto one name.
  * Rows that end up with the same (file_name, event_name) are summed: each row counts its own
  * operations, so the sum is the file's total. The scrape never fails on a duplicate.
+ *
+ * Rows come busiest first (bytes read + written, then file and event name): over `max_series` the
+ * busiest files that fit are served and the rest counted in `mysql_exporter_collector_rows_dropped`.
  */
 import { flag } from '../config/flags.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import { labelValue, parseNumber } from '../model/values.js';
 import { defineCollector } from './collector-def.js';
-import { enforceRowCap, maxRows, maxSeriesFlag } from './series-cap.js';
+import { RowLimitReporter } from './row-limit.js';
+import { maxRows, maxSeriesFlag, PER_TABLE_MAX_SERIES } from './series-cap.js';
 
 const NAME = 'perf_schema.file_instances';
 const FLAG = `collect.${NAME}`;
@@ -21,7 +25,8 @@ const SERIES_PER_ROW = 4;
 
 export const FILE_INSTANCES_SQL =
   'SELECT FILE_NAME, EVENT_NAME, COUNT_READ, COUNT_WRITE, SUM_NUMBER_OF_BYTES_READ, SUM_NUMBER_OF_BYTES_WRITE' +
-  ' FROM performance_schema.file_summary_by_instance WHERE FILE_NAME REGEXP ? LIMIT ?';
+  ' FROM performance_schema.file_summary_by_instance WHERE FILE_NAME REGEXP ?' +
+  ' ORDER BY SUM_NUMBER_OF_BYTES_READ + SUM_NUMBER_OF_BYTES_WRITE DESC, FILE_NAME, EVENT_NAME';
 
 export interface FileInstancesOptions {
   readonly filter: string;
@@ -59,9 +64,13 @@ export const perfSchemaFileInstances = defineCollector({
       default: '/var/lib/mysql/',
       help: 'Remove path prefix in performance_schema.file_summary_by_instance.',
     }),
-    maxSeries: maxSeriesFlag(NAME),
+    maxSeries: maxSeriesFlag(NAME, {
+      order: 'the busiest files (bytes read + written)',
+      default: PER_TABLE_MAX_SERIES,
+    }),
   },
   collect(flags) {
+    const limit = new RowLimitReporter(NAME, `--${FLAG}.max_series`);
     const opts: FileInstancesOptions = {
       filter: flags.filter,
       removePrefix: flags.removePrefix,
@@ -69,8 +78,7 @@ export const perfSchemaFileInstances = defineCollector({
     };
     return async (ctx) => {
       const allowed = maxRows(opts.maxSeries, SERIES_PER_ROW);
-      const res = await ctx.db.query(FILE_INSTANCES_SQL, [opts.filter, allowed + 1]);
-      enforceRowCap(NAME, res.rows.length, allowed, opts.maxSeries);
+      const res = await ctx.db.query(FILE_INSTANCES_SQL, [opts.filter], { maxRows: allowed });
       const merged = new Map<string, Totals>();
       for (const row of res.rows) {
         let fileName = labelValue(row.FILE_NAME);
@@ -119,7 +127,14 @@ export const perfSchemaFileInstances = defineCollector({
           samples: bytes,
         },
       ];
-      return families.filter((f) => f.samples.length > 0);
+      return [
+        ...families.filter((f) => f.samples.length > 0),
+        limit.report(ctx.log, ctx.targetKey, {
+          kept: res.rows.length,
+          dropped: res.dropped ?? 0,
+          atLeast: res.cutOff === true,
+        }),
+      ];
     };
   },
 });

@@ -123,7 +123,7 @@ export function coreFlags(home: string): FlagSpec[] {
     {
       name: 'exporter.max_series',
       kind: 'int',
-      default: 200000,
+      default: 1000000,
       min: 1,
       placeholder: 'N',
       help: '(ours) Maximum number of series one collector may return; a collector over it fails alone.',

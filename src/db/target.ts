@@ -2,7 +2,7 @@ import mysql from 'mysql2';
 import type { FieldPacket, Pool, PoolConnection, QueryError as MysqlError } from 'mysql2';
 import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Cell, QueryResult, Row } from '../model/rows.js';
+import type { Cell, QueryOptions, QueryResult, Row } from '../model/rows.js';
 import type { Db } from '../model/collector.js';
 import { type Address, addressKey } from './address.js';
 import { poolOptions } from './pool-options.js';
@@ -190,7 +190,7 @@ export class Target {
 
   /** A Db handle whose every statement runs under `signal`. */
   db(signal: AbortSignal): Db {
-    return { query: (sql, params = []) => this.run(sql, params, signal, false) };
+    return { query: (sql, params = [], opts = {}) => this.run(sql, params, signal, false, 0, opts) };
   }
 
   stats(): PoolStats {
@@ -222,17 +222,18 @@ export class Target {
     signal: AbortSignal,
     connecting: boolean,
     attempt = 0,
+    opts: QueryOptions = {},
   ): Promise<QueryResult> {
     if (signal.aborted) throw new DeadlineError('deadline exceeded before the query started');
     const conn = await this.acquire(signal);
     try {
-      return await this.execute(conn, sql, params, signal, connecting);
+      return await this.execute(conn, sql, params, signal, connecting, opts.maxRows);
     } catch (err) {
       // A pooled connection that the server dropped while idle (restart, wait_timeout, KILL):
       // retry once on a fresh connection. Our statements are read-only, so this is safe.
       if (attempt === 0 && isStaleConnection(err) && !signal.aborted) {
         this.log.debug('stale pooled connection replaced', { err: driverErrorText(err) });
-        return this.run(sql, params, signal, connecting, 1);
+        return this.run(sql, params, signal, connecting, 1, opts);
       }
       throw wrapError(err, connecting);
     }
@@ -292,7 +293,9 @@ export class Target {
     params: readonly unknown[],
     signal: AbortSignal,
     connecting: boolean,
+    maxRows: number | undefined,
   ): Promise<QueryResult> {
+    if (maxRows !== undefined) return this.executeCapped(conn, sql, params, signal, maxRows);
     return new Promise((resolve, reject) => {
       let settled = false;
       const threadId = conn.threadId;
@@ -339,6 +342,91 @@ export class Target {
         }
         conn.release();
         resolve(normalize(rows, fields as FieldPacket[] | undefined));
+      });
+    });
+  }
+
+  /**
+   * Runs the statement as written and reads its rows as the server streams them: the first `maxRows`
+   * are kept, later ones only counted. Memory holds at most `maxRows` rows whatever the result size.
+   * The per-statement byte cap still bounds what is read: past it, a result that is already over
+   * `maxRows` ends as the kept subset (`cutOff`, the connection destroyed and the statement killed);
+   * one that is not fails as in `execute`.
+   */
+  private executeCapped(
+    conn: PoolConnection,
+    sql: string,
+    params: readonly unknown[],
+    signal: AbortSignal,
+    maxRows: number,
+  ): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const threadId = conn.threadId;
+      const stream = streamOf(conn);
+      let fields: FieldPacket[] | undefined;
+      const kept: unknown[] = [];
+      let dropped = 0;
+      let received = 0;
+      const detach = () => {
+        signal.removeEventListener('abort', onAbort);
+        stream?.removeListener('data', onData);
+      };
+      const abandon = () => {
+        // Never return a connection with a statement in flight: destroy it and kill the statement.
+        conn.destroy();
+        if (threadId !== null) this.killQuery(threadId);
+      };
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        detach();
+        abandon();
+        reject(new DeadlineError('deadline exceeded; statement cancelled'));
+      };
+      const onData = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= this.maxResultBytes || settled) return;
+        settled = true;
+        detach();
+        abandon();
+        if (dropped > 0) {
+          resolve({ ...normalize(kept, fields), dropped, cutOff: true });
+          return;
+        }
+        reject(
+          new QueryError(
+            `the server sent more than ${this.maxResultBytes} bytes for one statement; connection closed`,
+            'RESULT_TOO_LARGE',
+          ),
+        );
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream?.on('data', onData);
+      const query = conn.query({ sql, values: params as unknown[] });
+      query.on('fields', (f: FieldPacket[], index?: number) => {
+        if ((index ?? 0) === 0) fields = f;
+      });
+      query.on('result', (row: unknown, index?: number) => {
+        // Only the first result set's rows (a CALL adds an OK packet as a second "result").
+        if ((index ?? 0) !== 0 || fields === undefined || settled) return;
+        if (kept.length < maxRows) kept.push(row);
+        else dropped++;
+      });
+      query.on('error', (err: MysqlError) => {
+        detach();
+        if (settled) return;
+        settled = true;
+        if (err.fatal) conn.destroy();
+        else conn.release();
+        reject(err);
+      });
+      query.on('end', () => {
+        detach();
+        if (settled) return;
+        settled = true;
+        conn.release();
+        resolve(dropped > 0 ? { ...normalize(kept, fields), dropped } : normalize(kept, fields));
       });
     });
   }

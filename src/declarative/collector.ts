@@ -14,6 +14,7 @@ import { mapResult } from './mapping.js';
 import { QUERY_ERRORS, selfMetricFamilies } from './self-metrics.js';
 import type { QuerySpec, SqlVariant } from './spec.js';
 import { Lru, PER_TARGET_MAX } from '../lru.js';
+import { RowLimitReporter, rowsDroppedFamily } from '../collectors/row-limit.js';
 import { type Run, type TargetState, freshState } from './target-state.js';
 
 export interface QueryCollectorOptions {
@@ -35,29 +36,11 @@ function isMissingTable(err: unknown): boolean {
   return typeof code === 'string' && MISSING_TABLE_CODES.has(code);
 }
 
-/**
- * The row cap, enforced by the server: a SELECT whose output columns are known (and unique) runs as
- * `SELECT * FROM (<sql>) LIMIT max_rows + 1`, so a runaway query sends at most one row too many
- * instead of a million rows that would all be buffered before the cap is checked. Other statements
- * (SHOW, `SELECT *`, duplicate names, a `;` that is not the last character) run as written and are
- * capped after the fact (mapping.ts) and by the target's per-statement byte cap.
- */
-export function rowCapped(variant: SqlVariant, maxRows: number): { sql: string; bounded: boolean } {
-  const asWritten = { sql: variant.sql, bounded: false };
-  const columns = variant.columns?.map((c) => c.toLowerCase());
-  if (!columns || columns.length === 0 || new Set(columns).size !== columns.length) return asWritten;
-  if (!/^\s*(SELECT|WITH)\b/i.test(variant.sql)) return asWritten;
-  let body = variant.sql.trim();
-  if (body.endsWith(';')) body = body.slice(0, -1);
-  if (body.includes(';')) return asWritten;
-  // Newlines keep a trailing `-- comment` from swallowing the wrapper.
-  return { sql: `SELECT * FROM (\n${body}\n) AS exporter_row_cap LIMIT ${maxRows + 1}`, bounded: true };
-}
-
 export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const selfMetrics = opts.selfMetrics ?? true;
   const states = new Lru<TargetState>(PER_TARGET_MAX);
+  const limit = new RowLimitReporter(spec.name, 'max_rows in its query file');
   const variants = spec.sql.map((v) => ({ v, test: v.supports ? supportPredicate(v.supports) : () => true }));
   const serverOk = supportPredicate(spec.supports);
   const variantFor = (s: ServerInfo): SqlVariant | undefined => variants.find((x) => x.test(s))?.v;
@@ -65,19 +48,18 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
   async function execute(ctx: CollectContext, state: TargetState): Promise<Run> {
     const startedAt = clock();
     const variant = variantFor(ctx.server);
-    if (!variant) return { families: [], startedAt, durationSeconds: 0, rows: 0 };
+    if (!variant) return { families: [], startedAt, durationSeconds: 0, rows: 0, dropped: 0 };
     try {
       let families: MetricFamily[] = [];
       let rows = 0;
+      let dropped = 0;
       try {
-        const capped = rowCapped(variant, spec.maxRows);
-        const result = await ctx.db.query(capped.sql);
-        if (capped.bounded && result.rows.length > spec.maxRows) {
-          throw new CollectorError(
-            `the query returned ${result.rows.length} rows, more than max_rows (${spec.maxRows}), and was stopped there by a LIMIT; add a LIMIT or raise max_rows`,
-          );
-        }
+        // The statement runs as written; rows past max_rows are read, counted and left out, so the
+        // first max_rows rows in the statement's own order are served (ORDER BY makes it a top-N).
+        const result = await ctx.db.query(variant.sql, [], { maxRows: spec.maxRows });
         rows = result.rows.length;
+        dropped = result.dropped ?? 0;
+        limit.note(ctx.log, ctx.targetKey, { kept: rows, dropped, atLeast: result.cutOff === true });
         const mapped = mapResult(spec, result);
         families = mapped.families;
         if (mapped.skipped > 0) {
@@ -90,7 +72,7 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
       } catch (err) {
         if (!(spec.missingTable === 'empty' && isMissingTable(err))) throw err;
       }
-      const run: Run = { families, startedAt, durationSeconds: (clock() - startedAt) / 1000, rows };
+      const run: Run = { families, startedAt, durationSeconds: (clock() - startedAt) / 1000, rows, dropped };
       if (spec.minIntervalMs > 0) state.last = run;
       return run;
     } catch (err) {
@@ -122,6 +104,7 @@ export function createQueryCollector(spec: QuerySpec, opts: QueryCollectorOption
         errors: state.errors,
         cacheAgeSeconds,
       }),
+      rowsDroppedFamily(spec.name, run.dropped),
     ];
   }
 

@@ -10,6 +10,8 @@ export interface Run {
   readonly startedAt: number;
   readonly durationSeconds: number;
   readonly rows: number;
+  /** Rows past max_rows, left out. */
+  readonly dropped: number;
 }
 
 export interface TargetState {

@@ -17,12 +17,12 @@
 import type { FlagSpec, FlagValues } from './flags.js';
 import type { Logger } from './logger.js';
 import type { MetricFamily } from './metrics.js';
-import type { QueryResult } from './rows.js';
+import type { QueryOptions, QueryResult } from './rows.js';
 import type { ServerInfo } from './server-info.js';
 
 /** The narrow database handle collectors get: one statement at a time, bound to the collector's signal. */
 export interface Db {
-  query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  query(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult>;
 }
 
 export interface CollectContext {

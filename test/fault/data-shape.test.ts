@@ -206,7 +206,7 @@ describe('fault T23-T27, T29, T30: data shape and cardinality', () => {
     assert.ok(l.body.includes('table="quo\\"te"'));
   });
 
-  test('T27: 1000 tables -> no per-table series by default; the per-table collector refuses past its cap', async () => {
+  test('T27: 1000 tables -> no per-table series by default; past its cap the per-table collector serves the largest', async () => {
     const t0 = Date.now();
     for (let s = 0; s < 10; s++) {
       const stmts = [`CREATE DATABASE many${s}`];
@@ -231,18 +231,30 @@ describe('fault T23-T27, T29, T30: data shape and cardinality', () => {
     exps.push(capped);
     const c = await capped.get('/metrics?collect[]=info_schema.tables', { headers: H });
     assertScrape(c, 9750, 'T27 capped');
-    assert.equal(collectorSuccess(c.body, 'info_schema.tables'), 0, 'T27: over the cap the collector fails');
-    assert.ok(!/schema="many\d+"/.test(c.body), 'T27: nothing of the refused collector');
+    assert.equal(collectorSuccess(c.body, 'info_schema.tables'), 1, 'T27: over the cap a subset is served');
+    const served = c.body
+      .split('\n')
+      .filter((line) => line.startsWith('mysql_info_schema_table_rows{')).length;
+    assert.equal(served, 200, 'T27: 1000 series / 5 per table');
+    assert.match(
+      c.body,
+      /^mysql_exporter_collector_rows_dropped\{collector="collect\.info_schema\.tables"\} [1-9]\d*$/m,
+    );
+    assert.equal(
+      capped.logs.filter((l) => l.includes('row limit reached')).length,
+      1,
+      'T27: one log line names the cap',
+    );
     assert.ok(
-      capped.logs.some((l) => /max_series|exceed/.test(l)),
-      'T27: the error names the cap',
+      capped.logs.some((l) => l.includes('max_series')),
+      'T27: the log line names the flag',
     );
     process.stdout.write(
       `# T27 figures: ${createMs} ms to create 1000 tables; ${series} series; scrape ${Math.round(r.ms)} ms\n`,
     );
   });
 
-  test('T29: a million rows or a megabyte label -> the collector fails cleanly, memory bounded', async () => {
+  test('T29: a million rows -> the first max_rows served; a megabyte label -> the collector fails; memory bounded', async () => {
     const child = await startExporter(writeCnf(db), {
       child: true,
       args: [`--queries.dir=${queries}`, '--exporter.scrape_timeout=20s'],
@@ -266,7 +278,12 @@ describe('fault T23-T27, T29, T30: data shape and cardinality', () => {
     sampling = false;
     await sampler;
     assertScrape(r, 19750, 'T29');
-    assert.equal(collectorSuccess(r.body, 'fault.huge'), 0);
+    // The statement streams all its rows; the first 10,000 (max_rows) are kept, the rest counted.
+    assert.equal(collectorSuccess(r.body, 'fault.huge'), 1);
+    assert.match(
+      r.body,
+      /^mysql_exporter_collector_rows_dropped\{collector="collect\.fault\.huge"\} 990000$/m,
+    );
     assert.equal(collectorSuccess(r.body, 'fault.longlabel'), 0);
     assert.equal(collectorSuccess(r.body, 'global_status'), 1);
     assert.ok(r.body.length < 1_000_000, `T29: response ${r.body.length} bytes`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Family shapes of a text exposition (name -> type, the union of label names with le/quantile aside,
  * sample count), and what one exposition lacks or shapes differently from another.
@@ -72,4 +74,12 @@ export function diffFamilyShapes(
     if (a !== b) diff.labelMismatch.push(`${name}: {${a}} vs ours {${b}}`);
   }
   return diff;
+}
+
+/** Families named (in backticks) in the "Families" section of docs/compatibility.md: intended differences. */
+export function documentedDifferences(): Set<string> {
+  const doc = readFileSync(new URL('../../docs/compatibility.md', import.meta.url), 'utf8');
+  const section = doc.split(/^## /m).find((s) => s.startsWith('Families'));
+  if (!section) throw new Error('docs/compatibility.md has no "## Families" section');
+  return new Set([...section.matchAll(/`([a-zA-Z_:][a-zA-Z0-9_:]*)`/g)].map((m) => m[1]!));
 }

@@ -10,7 +10,7 @@ import { parseServerInfo, type ServerInfo } from '../../src/model/server-info.js
 import { silentLogger } from '../../src/log/logger.js';
 import type { ScrapeResult } from '../../src/scrape/result.js';
 import { scrape } from '../../src/scrape/orchestrator.js';
-import type { Cell, QueryResult, Row } from '../../src/model/rows.js';
+import type { Cell, QueryOptions, QueryResult, Row } from '../../src/model/rows.js';
 import type { CollectContext, Collector, Db } from '../../src/model/collector.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -60,12 +60,16 @@ export type Responder = QueryResult | Error | ((params: readonly unknown[]) => Q
 export class FakeDb implements Db {
   readonly sent: Array<{ sql: string; params: readonly unknown[] }> = [];
   constructor(private readonly answers: ReadonlyArray<readonly [RegExp, Responder]>) {}
-  async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+  async query(sql: string, params: readonly unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
     this.sent.push({ sql, params });
     for (const [re, answer] of this.answers) {
       if (!re.test(sql)) continue;
       if (answer instanceof Error) throw answer;
-      return typeof answer === 'function' ? answer(params) : answer;
+      const res = typeof answer === 'function' ? answer(params) : answer;
+      // As Target does: the first maxRows rows are kept, the others counted.
+      const max = opts.maxRows;
+      if (max === undefined || res.rows.length <= max) return res;
+      return { columns: res.columns, rows: res.rows.slice(0, max), dropped: res.rows.length - max };
     }
     throw new Error(`FakeDb: no answer for ${sql}`);
   }

@@ -25,7 +25,7 @@ import { onProcessExit, tempDir } from './tmp.js';
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'admin-pw';
 
-function findBinary(names: string[]): string {
+export function findBinary(names: string[]): string {
   const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
   for (const n of names) for (const d of dirs) if (existsSync(join(d, n))) return join(d, n);
   throw new Error(
@@ -70,7 +70,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mysql-exporter');
 }
 
-function template(): string {
+/** The installed system-table datadir shared by every test server (created once per machine and version). */
+export function template(): string {
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const version = execFileSync(mariadbd, ['--version'], { encoding: 'utf8' }).replace(/[^A-Za-z0-9.]+/g, '_');
   const cache = cacheDir();

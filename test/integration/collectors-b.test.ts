@@ -101,9 +101,9 @@ async function runOne(def: CollectorDef, argv: readonly string[] = []): Promise<
       db: (signal) => {
         const db = target.db(signal);
         return {
-          query: (sql, params) => {
+          query: (sql, params, opts) => {
             sent.push(sql);
-            return db.query(sql, params);
+            return db.query(sql, params, opts);
           },
         };
       },

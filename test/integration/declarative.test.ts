@@ -125,12 +125,12 @@ metrics:
   assert.deepEqual(samples(o, 'mysql_exporter_query_rows'), [[{ collector: 'collect.custom.vals' }, 6]]);
 });
 
-test('the row cap and the label-length cap fail only their own collector', async () => {
+test('over the row cap a collector serves its first rows; the label-length cap fails only its own collector', async () => {
   const rows = createQueryCollector(
     spec(`name: custom.many_rows
 help: Many rows.
 max_rows: 1000
-sql: SELECT seq, 1 AS v FROM t1.seq_1_to_100000
+sql: SELECT seq, 1 AS v FROM t1.seq_1_to_100000 ORDER BY seq
 metrics:
   - {name: mysql_custom_many, help: M., type: gauge, labels: [seq], value: v}
 `),
@@ -153,8 +153,12 @@ metrics:
   );
   const outcomes = await run([rows, label, fine]);
   const by = new Map(outcomes.map((o) => [o.name, o]));
-  assert.equal(by.get('custom.many_rows')?.success, false);
-  assert.match(by.get('custom.many_rows')?.error ?? '', /more than max_rows \(1000\)/);
+  // Over max_rows: the first 1000 rows of the statement, the other 99,000 counted.
+  assert.equal(by.get('custom.many_rows')?.success, true);
+  assert.equal(samples(by.get('custom.many_rows'), 'mysql_custom_many')?.length, 1000);
+  assert.deepEqual(samples(by.get('custom.many_rows'), 'mysql_exporter_collector_rows_dropped'), [
+    [{ collector: 'collect.custom.many_rows' }, 99_000],
+  ]);
   assert.equal(by.get('custom.long_label')?.success, false);
   assert.match(
     by.get('custom.long_label')?.error ?? '',

@@ -9,14 +9,9 @@ import {
   autoIncrementColumns,
   maxForType,
 } from '../../../src/collectors/auto-increment-columns.js';
-import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
-import {
-  buildCollector,
-  expectFailure,
-  expectSuccess,
-  scrapeOutcome,
-} from '../../helpers/collector-under-test.js';
+import { buildCollector, expectSuccess, scrapeOutcome } from '../../helpers/collector-under-test.js';
 import { requireFamily, seriesValue } from '../../helpers/samples.js';
+import { FakeDb, MARIADB_1011, MYSQL_57, MYSQL_80, result, server } from '../../helpers/fixtures.js';
 
 const COLUMNS = ['table_schema', 'table_name', 'column_name', 'auto_increment', 'data_type', 'column_type'];
 
@@ -32,13 +27,13 @@ test('maxForType: 2^bits - 1 from the data type, one more bit when unsigned', ()
   assert.equal(maxForType('double', 'double'), undefined);
 });
 
-test('the statement is a STRAIGHT_JOIN with an exact-name join and a row limit', () => {
+test('the statement is a STRAIGHT_JOIN with an exact-name join, highest next value first', () => {
   assert.match(
     AUTO_INCREMENT_SQL,
     /information_schema\.columns c STRAIGHT_JOIN information_schema\.tables t/,
   );
   assert.match(AUTO_INCREMENT_SQL, /CAST\(t\.TABLE_NAME AS BINARY\) = CAST\(c\.TABLE_NAME AS BINARY\)/);
-  assert.match(AUTO_INCREMENT_SQL, /t\.AUTO_INCREMENT IS NOT NULL LIMIT \?$/);
+  assert.match(AUTO_INCREMENT_SQL, /t\.AUTO_INCREMENT IS NOT NULL ORDER BY t\.AUTO_INCREMENT DESC, /);
 });
 
 test('current value and type maximum per (schema, table, column)', async () => {
@@ -54,7 +49,7 @@ test('current value and type maximum per (schema, table, column)', async () => {
     ],
   ]);
   const fams = await expectSuccess(buildCollector(autoIncrementColumns), MYSQL_80(), db);
-  assert.deepEqual(db.sent[0]!.params, [5001]);
+  assert.deepEqual(db.sent[0]!.params, []);
   const cur = requireFamily(fams, 'mysql_info_schema_auto_increment_column');
   const max = requireFamily(fams, 'mysql_info_schema_auto_increment_column_max');
   assert.equal(cur.type, 'gauge');
@@ -72,27 +67,39 @@ test('current value and type maximum per (schema, table, column)', async () => {
 test('an empty result gives no families (MySQL 5.7, MariaDB)', async () => {
   for (const s of [MYSQL_57(), MARIADB_1011()]) {
     const db = new FakeDb([[/STRAIGHT_JOIN/, result(COLUMNS, [])]]);
-    assert.deepEqual(await expectSuccess(buildCollector(autoIncrementColumns), s, db), []);
+    assert.deepEqual(
+      (await expectSuccess(buildCollector(autoIncrementColumns), s, db)).map((f) => f.name),
+      ['mysql_exporter_collector_rows_dropped'],
+    );
   }
 });
 
-test('max_series: more columns than fit fail the collector', async () => {
+test('max_series: the first columns (highest next value) that fit are served, the rest counted', async () => {
   const db = new FakeDb([
     [
       /STRAIGHT_JOIN/,
       result(COLUMNS, [
-        ['a', 't1', 'id', 1, 'int', 'int'],
+        ['a', 't1', 'id', 900, 'int', 'int'],
         ['a', 't2', 'id', 1, 'int', 'int'],
       ]),
     ],
   ]);
-  const err = await expectFailure(
+  const fams = await expectSuccess(
     buildCollector(autoIncrementColumns, ['--collect.auto_increment.columns.max_series=3']),
     MYSQL_80(),
     db,
   );
-  assert.deepEqual(db.sent[0]!.params, [2]);
-  assert.match(err, /auto_increment\.columns: more than 1 rows would exceed 3 series/);
+  const cur = requireFamily(fams, 'mysql_info_schema_auto_increment_column');
+  assert.deepEqual(
+    cur.samples.map((x) => x.labels.table),
+    ['t1'],
+  );
+  assert.equal(
+    seriesValue(requireFamily(fams, 'mysql_exporter_collector_rows_dropped'), {
+      collector: 'collect.auto_increment.columns',
+    }),
+    1,
+  );
 });
 
 test('a server version older than 5.1 runs no query', async () => {

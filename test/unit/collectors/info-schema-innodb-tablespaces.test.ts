@@ -70,7 +70,7 @@ test('the MariaDB fixture has neither FILE_FORMAT nor SPACE_TYPE, and the statem
   assert.deepEqual(d.shape, { table: 'INNODB_SYS_TABLESPACES', fileFormat: false, spaceType: false });
   assert.equal(
     tablespacesSql(d.shape),
-    'SELECT SPACE, NAME, NULL AS FILE_FORMAT, ROW_FORMAT, NULL AS SPACE_TYPE, FILE_SIZE, ALLOCATED_SIZE FROM information_schema.INNODB_SYS_TABLESPACES LIMIT ?',
+    'SELECT SPACE, NAME, NULL AS FILE_FORMAT, ROW_FORMAT, NULL AS SPACE_TYPE, FILE_SIZE, ALLOCATED_SIZE FROM information_schema.INNODB_SYS_TABLESPACES ORDER BY FILE_SIZE DESC, NAME',
   );
 });
 
@@ -78,7 +78,7 @@ test('MariaDB 10.11: NULL row format and the absent columns become NONE', async 
   const db = new FakeDb([
     [/LIMIT 0$/, result(mariadbColumns(), [])],
     [
-      /LIMIT \?$/,
+      /ORDER BY FILE_SIZE DESC, NAME$/,
       result(SELECTED, [
         [0, 'innodb_system', null, null, null, '12582912', '12582912'],
         [5, 'shop/orders', null, 'Dynamic', null, '98304', '65536'],
@@ -87,7 +87,7 @@ test('MariaDB 10.11: NULL row format and the absent columns become NONE', async 
   ]);
   const fams = await expectSuccess(buildCollector(infoSchemaInnodbTablespaces), MARIADB_1011(), db);
   assert.equal(db.sent[0]!.sql, probeSql('INNODB_SYS_TABLESPACES'));
-  assert.deepEqual(db.sent[1]!.params, [3334]);
+  assert.deepEqual(db.sent[1]!.params, []);
   const info = requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info');
   assert.equal(
     seriesValue(info, {
@@ -125,14 +125,14 @@ test('MySQL 5.7 reads INNODB_SYS_TABLESPACES with FILE_FORMAT and SPACE_TYPE val
   const db = new FakeDb([
     [/LIMIT 0$/, result(MYSQL_57_COLUMNS, [])],
     [
-      /LIMIT \?$/,
+      /ORDER BY FILE_SIZE DESC, NAME$/,
       result(SELECTED, [[23, 'shop/orders', 'Barracuda', 'Dynamic', 'Single', '114688', '114688']]),
     ],
   ]);
   const fams = await expectSuccess(buildCollector(infoSchemaInnodbTablespaces), MYSQL_57(), db);
   assert.match(
     db.sent[1]!.sql,
-    /SELECT SPACE, NAME, FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_SYS_TABLESPACES LIMIT \?/,
+    /SELECT SPACE, NAME, FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_SYS_TABLESPACES ORDER BY/,
   );
   const info = requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info');
   assert.equal(
@@ -149,13 +149,19 @@ test('MySQL 5.7 reads INNODB_SYS_TABLESPACES with FILE_FORMAT and SPACE_TYPE val
 test('MySQL 8.0 reads INNODB_TABLESPACES without FILE_FORMAT; detection is cached per target', async () => {
   const db = new FakeDb([
     [/LIMIT 0$/, result(MYSQL_80_COLUMNS, [])],
-    [/LIMIT \?$/, result(SELECTED, [[4294967294, 'mysql', null, 'Any', 'General', '25165824', '25165824']])],
+    [
+      /ORDER BY FILE_SIZE DESC, NAME$/,
+      result(SELECTED, [[4294967294, 'mysql', null, 'Any', 'General', '25165824', '25165824']]),
+    ],
   ]);
   const c = buildCollector(infoSchemaInnodbTablespaces);
   const fams = await expectSuccess(c, MYSQL_80(), db);
   await expectSuccess(c, MYSQL_80(), db);
   assert.equal(db.sent[0]!.sql, probeSql('INNODB_TABLESPACES'));
-  assert.match(db.sent[1]!.sql, /NULL AS FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_TABLESPACES LIMIT/);
+  assert.match(
+    db.sent[1]!.sql,
+    /NULL AS FILE_FORMAT, ROW_FORMAT, SPACE_TYPE, .*\.INNODB_TABLESPACES ORDER BY FILE_SIZE DESC/,
+  );
   assert.equal(db.sent.filter((s) => /LIMIT 0$/.test(s.sql)).length, 1);
   assert.equal(db.sent.length, 3);
   assert.equal(
@@ -189,32 +195,45 @@ test('a failed probe (no PROCESS privilege) is not cached', async () => {
         return result(MYSQL_80_COLUMNS, []);
       },
     ],
-    [/LIMIT \?$/, result(SELECTED, [])],
+    [/ORDER BY FILE_SIZE DESC, NAME$/, result(SELECTED, [])],
   ]);
   const c = buildCollector(infoSchemaInnodbTablespaces);
   assert.match(await expectFailure(c, MYSQL_80(), db), /PROCESS privilege/);
   denied = false;
-  assert.deepEqual(await expectSuccess(c, MYSQL_80(), db), []);
+  assert.deepEqual(
+    (await expectSuccess(c, MYSQL_80(), db)).map((f) => f.name),
+    ['mysql_exporter_collector_rows_dropped'],
+  );
 });
 
-test('max_series: more tablespaces than fit fail the collector', async () => {
+test('max_series: the first (largest) tablespaces that fit are served, the rest counted', async () => {
   const db = new FakeDb([
     [/LIMIT 0$/, result(MYSQL_80_COLUMNS, [])],
     [
-      /LIMIT \?$/,
+      /ORDER BY FILE_SIZE DESC, NAME$/,
       result(SELECTED, [
-        [1, 'a', null, 'Dynamic', 'Single', 1, 1],
+        [1, 'a', null, 'Dynamic', 'Single', 9, 9],
         [2, 'b', null, 'Dynamic', 'Single', 1, 1],
       ]),
     ],
   ]);
-  const err = await expectFailure(
+  const fams = await expectSuccess(
     buildCollector(infoSchemaInnodbTablespaces, ['--collect.info_schema.innodb_tablespaces.max_series=3']),
     MYSQL_80(),
     db,
   );
-  assert.deepEqual(db.sent[1]!.params, [2]);
-  assert.match(err, /more than 1 rows would exceed 3 series/);
+  assert.deepEqual(
+    requireFamily(fams, 'mysql_info_schema_innodb_tablespace_space_info').samples.map(
+      (x) => x.labels.tablespace_name,
+    ),
+    ['a'],
+  );
+  assert.equal(
+    seriesValue(requireFamily(fams, 'mysql_exporter_collector_rows_dropped'), {
+      collector: 'collect.info_schema.innodb_tablespaces',
+    }),
+    1,
+  );
 });
 
 test('MySQL 5.6 and MariaDB 10.1 run no query', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { perfSchemaFileInstances } from '../../../src/collectors/perf-schema-file-instances.js';
-import { CollectorError } from '../../../src/errors.js';
 import type { QueryResult } from '../../../src/model/rows.js';
 import { FakeDb, MARIADB_1011, MYSQL_80, context, result, server } from '../../helpers/fixtures.js';
 import { buildCollector, scrapeOutcome, validSeriesCount } from '../../helpers/collector-under-test.js';
@@ -75,7 +74,8 @@ test('flags: filter is a bound parameter, an empty remove_prefix keeps full path
   );
   const defaults = new FakeDb([[/file_summary_by_instance/, ROWS]]);
   await buildCollector(perfSchemaFileInstances).collect(context(defaults, MYSQL_80()));
-  assert.deepEqual(defaults.sent[0]!.params, ['.*', 2501]);
+  assert.deepEqual(defaults.sent[0]!.params, ['.*']);
+  assert.match(defaults.sent[0]!.sql, /ORDER BY SUM_NUMBER_OF_BYTES_READ \+ SUM_NUMBER_OF_BYTES_WRITE DESC/);
 });
 
 test('NULL counters are skipped; an empty table is a success with no families', async () => {
@@ -93,18 +93,29 @@ test('NULL counters are skipped; an empty table is a success with no families', 
   );
   validSeriesCount(fams);
   const empty = new FakeDb([[/file_summary_by_instance/, result(COLUMNS, [])]]);
-  assert.deepEqual(await buildCollector(perfSchemaFileInstances).collect(context(empty, MARIADB_1011())), []);
+  assert.deepEqual(
+    (await buildCollector(perfSchemaFileInstances).collect(context(empty, MARIADB_1011()))).map(
+      (f) => f.name,
+    ),
+    ['mysql_exporter_collector_rows_dropped'],
+  );
 });
 
-test('max_series: LIMIT cap/4 + 1 and a clear failure when exceeded', async () => {
+test('max_series: the first cap/4 rows (busiest first) are served, the rest counted', async () => {
   const db = new FakeDb([[/file_summary_by_instance/, ROWS]]);
   const c = buildCollector(perfSchemaFileInstances, ['--collect.perf_schema.file_instances.max_series=8']);
-  await assert.rejects(c.collect(context(db, MYSQL_80())), (err: unknown) => {
-    assert.ok(err instanceof CollectorError);
-    assert.match(err.message, /collect\.perf_schema\.file_instances\.max_series/);
-    return true;
-  });
-  assert.equal(db.sent[0]!.params[1], 3);
+  const fams = await c.collect(context(db, MYSQL_80()));
+  const served = new Set(
+    requireFamily(fams, 'mysql_perf_schema_file_instances_total').samples.map((s) => s.labels.file_name),
+  );
+  const first = ROWS.rows.slice(0, 2).map((r) => String(r.FILE_NAME).replace('/var/lib/mysql/', ''));
+  assert.deepEqual([...served].sort(), [...new Set(first)].sort());
+  assert.equal(
+    seriesValue(requireFamily(fams, 'mysql_exporter_collector_rows_dropped'), {
+      collector: 'collect.perf_schema.file_instances',
+    }),
+    ROWS.rows.length - 2,
+  );
 });
 
 test('unsupported servers run no query', async () => {

@@ -207,11 +207,11 @@ metrics:
   });
 });
 
-test('the row cap fails that collector with a clear error', async () => {
+test('over max_rows the first rows are served, the rest counted; one log line per change of state', async () => {
   const spec = specOf(`name: custom.rows
 help: Rows.
 max_rows: 3
-sql: SELECT k, v FROM t
+sql: SELECT k, v FROM t ORDER BY v DESC
 metrics:
   - name: mysql_custom_v
     help: V.
@@ -219,18 +219,44 @@ metrics:
     labels: [k]
     value: v
 `);
-  const rows = Array.from({ length: 4 }, (_, i) => [`k${i}`, i] as const);
-  const db = new FakeDb([[/FROM t/, result(['k', 'v'], rows)]]);
-  await assert.rejects(createQueryCollector(spec).collect(context(db, MYSQL_80())), {
-    name: 'CollectorError',
-    message: /returned 4 rows, more than max_rows \(3\)/,
-  });
-  const ok = new FakeDb([[/FROM t/, result(['k', 'v'], rows.slice(0, 3))]]);
-  assert.equal(
-    (await createQueryCollector(spec, { selfMetrics: false }).collect(context(ok, MYSQL_80())))[0]?.samples
-      .length,
-    3,
+  const rows = Array.from({ length: 5 }, (_, i) => [`k${i}`, 10 - i] as const);
+  let served = rows;
+  const db = new FakeDb([[/FROM t/, () => result(['k', 'v'], served)]]);
+  const lines: Array<[string, string, LogFields | undefined]> = [];
+  const log: Logger = {
+    debug: () => {},
+    info: (msg, fields) => lines.push(['info', msg, fields]),
+    warn: (msg, fields) => lines.push(['warn', msg, fields]),
+    error: (msg, fields) => lines.push(['error', msg, fields]),
+    child: () => log,
+    enabled: () => true,
+  };
+  const c = createQueryCollector(spec);
+  const collect = () => c.collect({ ...context(db, MYSQL_80()), log });
+  // The statement runs as written (no wrapper), with the cap for the driver to apply on the stream.
+  let fs = await collect();
+  assert.equal(db.sent[0]!.sql, 'SELECT k, v FROM t ORDER BY v DESC');
+  assert.deepEqual(samples(fs, 'mysql_custom_v'), [
+    [{ k: 'k0' }, 10],
+    [{ k: 'k1' }, 9],
+    [{ k: 'k2' }, 8],
+  ]);
+  assert.deepEqual(samples(fs, 'mysql_exporter_collector_rows_dropped'), [
+    [{ collector: 'collect.custom.rows' }, 2],
+  ]);
+  fs = await collect();
+  fs = await collect();
+  assert.deepEqual(
+    lines.map(([level, msg, f]) => [level, msg, f?.collector, f?.dropped]),
+    [['warn', 'row limit reached: serving a subset', 'custom.rows', '2']],
   );
+  served = rows.slice(0, 3);
+  fs = await collect();
+  assert.deepEqual(samples(fs, 'mysql_exporter_collector_rows_dropped'), [
+    [{ collector: 'collect.custom.rows' }, 0],
+  ]);
+  assert.equal(lines.length, 2);
+  assert.deepEqual(lines[1]?.slice(0, 2), ['info', 'row limit no longer reached']);
 });
 
 test('the label-length cap fails that collector without echoing the value', async () => {
@@ -308,6 +334,7 @@ metrics:
       'mysql_exporter_query_duration_seconds',
       'mysql_exporter_query_rows',
       'mysql_exporter_query_errors_total',
+      'mysql_exporter_collector_rows_dropped',
     ],
   );
   assert.equal(missing.sent.length, 1);
