@@ -8,7 +8,7 @@ import { missingPrivileges } from './db/grants.js';
 import type { ScrapeSettings } from './config/load.js';
 import type { Address } from './db/address.js';
 import type { AuthExtras } from './db/auth-extras.js';
-import { TargetRegistry } from './db/target-registry.js';
+import { DEFAULT_MAX_TARGETS, type RegistryStats, TargetRegistry } from './db/target-registry.js';
 import type { Credentials } from './db/target-options.js';
 import type { Target } from './db/target.js';
 import type { Logger } from './log/logger.js';
@@ -92,12 +92,12 @@ export class Exporter {
     this.log = opts.log;
     this.readFile = opts.readFile;
     this.targets = new TargetRegistry({
-      maxTargets: opts.maxTargets ?? 64,
+      maxTargets: opts.maxTargets ?? DEFAULT_MAX_TARGETS,
       idleMs: 10 * 60_000,
       log: opts.log,
     });
     this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 256);
-    this.last = new Lru(opts.maxTargets ?? 64);
+    this.last = new Lru(opts.maxTargets ?? DEFAULT_MAX_TARGETS);
   }
 
   /** The most recent scrape of each target, newest first (bounded like the target pools). */
@@ -182,7 +182,7 @@ export class Exporter {
   /** Logs, once per target, each recommended privilege the account lacks (a degraded view is never silent). */
   private async checkGrants(target: Target): Promise<void> {
     try {
-      const res = await target.db(AbortSignal.timeout(5000)).query('SHOW GRANTS');
+      const res = await target.db(AbortSignal.timeout(5000), true).query('SHOW GRANTS');
       const lines = res.rows.map((r) => String(Object.values(r)[0] ?? ''));
       for (const need of missingPrivileges(lines)) {
         this.log.warn('the exporter account lacks a recommended privilege', {
@@ -194,6 +194,11 @@ export class Exporter {
     } catch (err) {
       this.log.debug('could not read the account grants', { target: target.key, err: errorMessage(err) });
     }
+  }
+
+  /** Target pools, sessions, churn (self-metrics). */
+  targetStats(): RegistryStats {
+    return this.targets.stats();
   }
 
   /** Rounds in flight right now (self-metric). */

@@ -186,3 +186,36 @@ test("a failed collector's own families (e.g. its error counter) are exported ne
   );
   assert.equal(r.families.find((f) => f.name === 'mysql_exporter_query_errors_total')?.samples[0]?.value, 3);
 });
+
+test('statements sent and nothing came back: up=0 with the collectors’ error, no partial output', async () => {
+  const silent: ScrapeTarget = {
+    ...target(maria),
+    db: () => ({ query: async () => Promise.reject(new Error('deadline exceeded; statement abandoned')) }),
+    answeredSince: () => false,
+  };
+  const r = await scrape({
+    ...opts,
+    target: silent,
+    signal: new AbortController().signal,
+    collectors: [
+      collector('a', async (ctx) => {
+        await ctx.db.query('SELECT 1');
+        return [fam('mysql_a')];
+      }),
+    ],
+  });
+  assert.equal(r.up, false);
+  assert.match(r.error ?? '', /sent nothing during the scrape \(deadline exceeded/);
+  assert.deepEqual(r.families, []);
+  // The same scrape with an answer is up, with the collector's failure reported alone.
+  const r2 = await scrape({
+    ...opts,
+    target: { ...silent, answeredSince: () => true },
+    signal: new AbortController().signal,
+    collectors: [
+      collector('a', async (ctx) => [fam(`mysql_a${(await ctx.db.query('SELECT 1')).rows.length}`)]),
+    ],
+  });
+  assert.equal(r2.up, true);
+  assert.equal(r2.outcomes[0]?.success, false);
+});
