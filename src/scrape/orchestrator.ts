@@ -87,9 +87,10 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
       isBatchable(c) ? runCollector(c, server, opts) : limit(() => runCollector(c, server, opts)),
     ),
   );
-  // The server info came from the session's handshake: the server is up if it answered anything
-  // during this scrape (a frozen server behind an open session answers nothing).
-  if (runnable.length > 0 && target.answeredSince && !target.answeredSince(startedAt)) {
+  // The server info came from the session's handshake: a scrape that reached its deadline without
+  // the server sending anything is down (a frozen server behind an open session answers nothing).
+  // One slow statement past its collector's own budget is not.
+  if (signal.aborted && target.answeredSince && !target.answeredSince(startedAt)) {
     const error = `the server sent nothing during the scrape (${outcomes.find((o) => o.error)?.error ?? 'no answer'})`;
     log.error('connection failed', { target: target.key, err: error });
     return { up: false, connectSeconds: seconds(t0), error, outcomes: [], families: [] };
