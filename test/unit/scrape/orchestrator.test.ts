@@ -209,7 +209,7 @@ test('deadline reached and nothing came back: up=0 with the collectors’ error,
         collector('a', async (ctx) => {
           if (deadlinePasses) setTimeout(() => ac.abort(), 5);
           await ctx.db.query('SELECT 1');
-          return [fam('mysql_a')];
+          return [gaugeFamily('mysql_a')];
         }),
       ],
     });
