@@ -22,6 +22,7 @@ import {
   startBenchDb,
 } from './lib/db.js';
 import { formatsScenarios } from './formats.js';
+import { fleetScenario } from './fleet.js';
 import { Floor } from './lib/floor.js';
 import { ScrapeClient, closedLoop } from './lib/http.js';
 import { log } from './lib/log.js';
@@ -29,6 +30,7 @@ import { type Participant, type Window, benchCpuMs, emptyWindow, measure } from 
 import { ExporterProcess, buildOurs, referencePath, writeCnf } from './lib/proc.js';
 import { type Figures, type ScenarioResult, table, writeJson } from './lib/report.js';
 import { mean, percentile } from './lib/stats.js';
+import { remoteScenario } from './remote.js';
 
 const env = process.env;
 const num = (name: string, def: number) => {
@@ -48,7 +50,7 @@ const CFG = {
   probeTargets: num('BENCH_PROBE_TARGETS', 50),
   probeRounds: num('BENCH_PROBE_ROUNDS', 10),
   loadRate: num('BENCH_LOAD_RATE', 50),
-  scenarios: new Set((env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe,formats').split(',')),
+  scenarios: new Set((env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe,formats,remote,fleet').split(',')),
   formatRenders: num('BENCH_FORMAT_RENDERS', 50),
   reference: env.BENCH_REFERENCE !== '0',
   out: env.BENCH_OUT ?? join(import.meta.dirname, 'results', 'latest.json'),
@@ -431,7 +433,19 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
+/** The scenarios with a database and exporters of their own (bench/remote.ts, bench/fleet.ts). */
+async function ownScenarios(): Promise<string[]> {
+  const out: string[] = [];
+  if (CFG.scenarios.has('remote')) out.push(await remoteScenario());
+  if (CFG.scenarios.has('fleet')) out.push(await fleetScenario());
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (!['default', 'concurrent', 'all', 'probe'].some((s) => CFG.scenarios.has(s))) {
+    process.stdout.write(`${(await ownScenarios()).join('\n\n')}\n`);
+    return;
+  }
   const started = new Date();
   const load0 = loadavg();
   const command = `${Object.entries(env)
@@ -509,6 +523,7 @@ async function main(): Promise<void> {
     removeTempDirs();
   }
 
+  const own = await ownScenarios();
   const g = goals(results);
   const tbl = table(results);
   const goalLines = g.map(
@@ -528,6 +543,7 @@ async function main(): Promise<void> {
     ...goalLines,
     ...results.flatMap((r) => (r.notes ?? []).map((n) => `note (${r.id}): ${n}`)),
     '',
+    ...own.flatMap((t) => [t, '']),
   ].join('\n');
   process.stdout.write(`${summary}\n`);
   writeJson(CFG.out, {

@@ -3,16 +3,19 @@
  * configuration (config/), builds the collectors from it (built-in and query files), and from both the
  * exporter (targets, single-flight), its own metrics, reload, and what the HTTP layer is given.
  */
+import { dirname, resolve } from 'node:path';
 import type { Metric } from 'prom-client';
 import { BUILTIN_COLLECTORS } from './collectors/index.js';
 import { type Config, type Env, parseConfig, queryDirs } from './config/load.js';
 import { builtinQueriesDir, loadQueryFiles } from './declarative/index.js';
 import { ConfigError, type ConfigProblem, errorMessage } from './errors.js';
 import { Exporter, type ExporterState } from './exporter.js';
+import { poolMetrics } from './exposition/pool-metrics.js';
 import { SelfMetrics } from './exposition/self-metrics.js';
 import type { HttpDeps } from './http/app.js';
 import { type WebConfig, loadWebConfig } from './http/web-config-load.js';
 import type { Logger } from './log/logger.js';
+import { markBatchable } from './model/batchable.js';
 import type { Collector, CollectorDef } from './model/collector.js';
 import type { VersionInfo } from './version.js';
 
@@ -38,11 +41,16 @@ export async function loadConfig(argv: readonly string[], env: Env): Promise<Loa
   const problems: ConfigProblem[] = [];
   let declarative: readonly CollectorDef[] = [];
   try {
-    declarative = (
-      await loadQueryFiles([builtinQueriesDir(), ...queryDirs(argv, env)], {
-        reservedCollectorNames: BUILTIN_COLLECTORS.map((d) => d.name),
-      })
-    ).collectors;
+    const loaded = await loadQueryFiles([builtinQueriesDir(), ...queryDirs(argv, env)], {
+      reservedCollectorNames: BUILTIN_COLLECTORS.map((d) => d.name),
+    });
+    // The package's own query files may share a multi-statement batch; --queries.dir files never.
+    const own = resolve(builtinQueriesDir());
+    declarative = loaded.collectors.map((d, i) => {
+      const source = loaded.specs[i]?.source;
+      if (source === undefined || dirname(resolve(source)) !== own) return d;
+      return { ...d, create: (flags) => markBatchable(d.create(flags)) };
+    });
   } catch (err) {
     if (err instanceof ConfigError) problems.push(...err.problems);
     else throw err;
@@ -115,6 +123,7 @@ export function assemble(opts: AssemblyOptions): Assembly {
     opts.version,
     opts.processMetrics === undefined ? {} : { processMetrics: opts.processMetrics },
   );
+  const pools = poolMetrics(() => exporter.targetStats());
   const reload = async (): Promise<string | undefined> => {
     if (!opts.reloadConfig) return 'reload is not configured';
     try {
@@ -142,8 +151,8 @@ export function assemble(opts: AssemblyOptions): Assembly {
       nativeHistograms: () => config.nativeHistograms,
       version: opts.version.version,
       extraMetrics: more.extraMetrics
-        ? () => [...self.metrics(), ...(more.extraMetrics?.() ?? [])]
-        : () => self.metrics(),
+        ? () => [...self.metrics(), ...pools(), ...(more.extraMetrics?.() ?? [])]
+        : () => [...self.metrics(), ...pools()],
       reload,
       ...(more.ready ? { ready: more.ready } : {}),
     }),

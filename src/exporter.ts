@@ -9,7 +9,7 @@ import type { ScrapeSettings } from './config/load.js';
 import type { ServerInfo } from './model/server-info.js';
 import type { Address } from './db/address.js';
 import type { AuthExtras } from './db/auth-extras.js';
-import { TargetRegistry } from './db/target-registry.js';
+import { DEFAULT_MAX_TARGETS, type RegistryStats, TargetRegistry } from './db/target-registry.js';
 import type { Credentials } from './db/target-options.js';
 import type { Target } from './db/target.js';
 import type { Logger } from './log/logger.js';
@@ -94,12 +94,12 @@ export class Exporter {
     this.log = opts.log;
     this.readFile = opts.readFile;
     this.targets = new TargetRegistry({
-      maxTargets: opts.maxTargets ?? 64,
+      maxTargets: opts.maxTargets ?? DEFAULT_MAX_TARGETS,
       idleMs: 10 * 60_000,
       log: opts.log,
     });
     this.flights = new SingleFlight(opts.maxWaitersPerTarget ?? 256);
-    this.last = new Lru(opts.maxTargets ?? 64);
+    this.last = new Lru(opts.maxTargets ?? DEFAULT_MAX_TARGETS);
   }
 
   /** The most recent scrape of each target, newest first (bounded like the target pools). */
@@ -198,7 +198,7 @@ export class Exporter {
     first: boolean,
   ): Promise<void> {
     try {
-      const res = await target.db(AbortSignal.timeout(5000)).query('SHOW GRANTS');
+      const res = await target.db(AbortSignal.timeout(5000), true).query('SHOW GRANTS');
       const lines = res.rows.map((r) => String(Object.values(r)[0] ?? ''));
       for (const need of missingPrivileges(lines, server, collectors)) {
         if (need.collectors === undefined && !first) continue;
@@ -217,6 +217,11 @@ export class Exporter {
   /** Shutdown: every round in flight stops and answers with what it has. */
   stopRounds(): void {
     this.flights.abortAll();
+  }
+
+  /** Target pools, sessions, churn (self-metrics). */
+  targetStats(): RegistryStats {
+    return this.targets.stats();
   }
 
   /** Rounds in flight right now (self-metric). */

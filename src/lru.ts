@@ -6,8 +6,8 @@
  * One per owner; never module-level.
  */
 
-/** How many targets a collector remembers state for. */
-export const PER_TARGET_MAX = 1000;
+/** How many targets a collector remembers state for (as many as --probe.max_targets keeps pools by default). */
+export const PER_TARGET_MAX = 10_000;
 
 export class Lru<V> {
   /** Map order is recency order: oldest first. */

@@ -25,6 +25,8 @@ export function probeAddresses(n: number): string[] {
 export interface BenchDbOptions {
   readonly tables: number;
   readonly probeTargets: number;
+  /** Extra mariadbd arguments (TLS material, a larger max_connections). */
+  readonly args?: readonly string[];
 }
 
 /** Temporary directories this process created, removed by removeTempDirs(). */
@@ -63,6 +65,7 @@ export async function startBenchDb(opts: BenchDbOptions): Promise<MariaDb> {
       `--performance-schema-max-file-instances=${instances * 2}`,
       `--performance-schema-max-index-stat=${instances * 2}`,
       `--performance-schema-max-table-lock-stat=${instances}`,
+      ...(opts.args ?? []),
     ],
   });
 }

@@ -5,6 +5,7 @@
  * src/declarative/loader.ts.
  */
 import type { Flag, FlagValues, FlagValuesOf } from '../config/flags.js';
+import { markBatchable } from '../model/batchable.js';
 import type { CollectContext, Collector, CollectorDef } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { type ServerInfo, type Support, supportPredicate } from '../model/server-info.js';
@@ -35,7 +36,7 @@ export function defineCollector<F extends Flags = Record<never, Flag>>(spec: {
       const options = Object.fromEntries(
         Object.entries(spec.flags ?? {}).map(([key, f]) => [key, f.get(values)]),
       ) as FlagValuesOf<F>;
-      return { name, help, enabledByDefault, supports, collect: spec.collect(options) };
+      return markBatchable({ name, help, enabledByDefault, supports, collect: spec.collect(options) });
     },
   };
 }

@@ -169,10 +169,10 @@ export function coreFlags(home: string): FlagSpec[] {
     {
       name: 'probe.max_targets',
       kind: 'int',
-      default: 64,
+      default: 10000,
       min: 1,
       placeholder: 'N',
-      help: '(ours) Maximum number of target pools kept open; the least recently used is closed first.',
+      help: '(ours) Maximum number of target pools kept open (about 25 KiB and one database session each when idle); past it the least recently used is closed, counted in mysql_exporter_target_pool_evictions_total{reason="limit"} and logged.',
     },
     {
       name: 'collect.all',

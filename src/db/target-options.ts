@@ -3,6 +3,8 @@ import type { Logger } from '../log/logger.js';
 import type { Address } from './address.js';
 import type { AuthExtras } from './auth-extras.js';
 import type { Secret } from '../model/secret.js';
+import type { ConnectBackoff } from './backoff.js';
+import type { ConnectGate } from './connect-gate.js';
 
 export interface TlsSettings {
   readonly mode: 'off' | 'verify' | 'skip-verify';
@@ -42,4 +44,11 @@ export interface TargetOptions {
   readonly auth?: AuthExtras;
   /** Bytes one statement may receive before its connection is destroyed (default 32 MiB). */
   readonly maxResultBytes?: number;
+  /** Shared bound on handshakes in progress (target-registry.ts); none when absent. */
+  readonly connectGate?: ConnectGate;
+  /** Per-target backoff after failed connects (backoff.ts defaults when absent). */
+  readonly backoff?: ConnectBackoff;
+  /** How long an abandoned batch may run on before its connection is closed (default: the
+   * server-side statement bound + 5 s). */
+  readonly abandonGraceMs?: number;
 }

@@ -1,14 +1,18 @@
 import mysql from 'mysql2';
 import type { FieldPacket, Pool, PoolConnection, QueryError as MysqlError } from 'mysql2';
-import { ConnectError, DeadlineError, ExporterError, QueryError } from '../errors.js';
+import { ConnectError, DeadlineError, ExporterError, QueryError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Cell, QueryOptions, QueryResult, Row } from '../model/rows.js';
 import type { Db } from '../model/collector.js';
+import type { QueryOptions, QueryResult } from '../model/rows.js';
 import { type Address, addressKey } from './address.js';
+import { ConnectBackoff } from './backoff.js';
+import { StatementBatcher } from './batch.js';
+import type { ConnectGate } from './connect-gate.js';
 import { poolOptions } from './pool-options.js';
-import type { TargetOptions } from './target-options.js';
+import { normalize } from './rows.js';
 import { type ServerInfo, parseServerInfo } from '../model/server-info.js';
 import { connectionOptions, loginSucceeds } from './tls-probe.js';
+import type { TargetOptions } from './target-options.js';
 import { sessionStatements } from './session.js';
 
 /** Default per-statement cap on received bytes: a rogue or broken server cannot exhaust our memory. */
@@ -23,34 +27,13 @@ const STALE_CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
 ]);
 
-function isStaleConnection(err: unknown): boolean {
+export function isStaleConnection(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as MysqlError).code;
   return (
     (code !== undefined && STALE_CONNECTION_CODES.has(code)) ||
     /closed state|connection is closed/i.test(err.message)
   );
-}
-
-function toCell(v: unknown): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  if (v instanceof Date) return v.toISOString();
-  return JSON.stringify(v);
-}
-
-function normalize(rows: unknown, fields: FieldPacket[] | undefined): QueryResult {
-  const columns = (fields ?? []).map((f) => f.name);
-  if (!Array.isArray(rows)) return { columns, rows: [] };
-  const out: Row[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const src = rows[i] as Record<string, unknown>;
-    const row: Record<string, Cell> = {};
-    for (const c of columns) row[c] = toCell(src[c]);
-    out[i] = row;
-  }
-  return { columns, rows: out };
 }
 
 /** mysql2 errors without a code whose fixed text is worth keeping. */
@@ -64,7 +47,7 @@ const CODELESS_DRIVER_TEXT =
  * templates of coded driver and Node errors (codes, addresses, certificate names); ours. Anything else
  * is named by its class only, so no driver text that could echo configuration is carried.
  */
-function wrapError(err: unknown, connecting: boolean): ExporterError {
+export function wrapError(err: unknown, connecting: boolean): ExporterError {
   if (err instanceof ExporterError) return err;
   const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
   const code = typeof e.code === 'string' ? e.code : undefined;
@@ -100,7 +83,17 @@ export class Target {
   readonly key: string;
   readonly address: Address;
   readonly poolSize: number;
+  /** Custom query files, KILL QUERY: never more than one statement per call. */
   private readonly pool: Pool;
+  /** One session, multi-statement: the batched statements of the exporter's own collectors. */
+  private readonly batchPool: Pool;
+  private readonly batcher: StatementBatcher;
+  private readonly backoff: ConnectBackoff;
+  private readonly gate: ConnectGate | undefined;
+  /** Per session: what its handshake (and, for MySQL, one query) told about the server. */
+  private readonly infos = new WeakMap<object, ServerInfo>();
+  /** The info of the batch session open now (replaced when a new session is opened). */
+  private current: ServerInfo | undefined;
   private readonly log: Logger;
   private readonly maxResultBytes: number;
   /** For a TCP module without TLS: a login over TLS, to tell whether TLS is what a refusal lacks. */
@@ -113,6 +106,10 @@ export class Target {
   private closed = false;
   /** KILL QUERY statements in flight. */
   private readonly kills = new Set<Promise<unknown>>();
+  /** performance.now() when the server last sent anything (a handshake, an answer). */
+  private lastAnswer = Number.NEGATIVE_INFINITY;
+  /** performance.now() when a statement was last handed to either pool. */
+  private lastAsked = Number.NEGATIVE_INFINITY;
 
   constructor(opts: TargetOptions) {
     this.address = opts.address;
@@ -134,26 +131,58 @@ export class Target {
               opts.connectTimeoutMs,
             )
         : undefined;
-    this.pool = mysql.createPool(
-      poolOptions(
-        opts,
-        this.log,
-        (socket, disarm) => this.handshakeGuards.set(socket, disarm),
-        this.tlsProbe
-          ? (offers) => {
-              this.serverOffersTls = offers;
-            }
-          : undefined,
-      ),
-    );
-    this.pool.on('connection', (conn) => this.initSession(conn, opts));
-    // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
-    (this.pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
-      this.log.debug('pool error', { err: driverErrorText(err) }),
-    );
+    this.backoff = opts.backoff ?? new ConnectBackoff();
+    this.gate = opts.connectGate;
+    const guard = (socket: object, disarm: () => void) => this.handshakeGuards.set(socket, disarm);
+    const offers = this.tlsProbe
+      ? (offered: boolean) => {
+          this.serverOffersTls = offered;
+        }
+      : undefined;
+    this.pool = mysql.createPool(poolOptions(opts, this.log, guard, offers));
+    this.batchPool = mysql.createPool({
+      ...poolOptions(opts, this.log, guard, offers),
+      connectionLimit: 1,
+      maxIdle: 1,
+      multipleStatements: true,
+    });
+    for (const pool of [this.pool, this.batchPool]) {
+      pool.on('connection', (conn) => this.initSession(conn, opts));
+      // An 'error' event with no listener crashes Node; the pool's own errors are logged instead.
+      (pool as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
+        this.log.debug('pool error', { err: driverErrorText(err) }),
+      );
+    }
+    this.batcher = new StatementBatcher({
+      log: this.log,
+      maxResultBytes: this.maxResultBytes,
+      // The server stops any statement at statementTimeoutMs (session setting) and the batch then
+      // ends by itself: only a server that stopped answering altogether is cut off, later.
+      graceMs: opts.abandonGraceMs ?? opts.statementTimeoutMs + 5000,
+      acquire: (signal) => this.acquire(signal, this.batchPool),
+      kill: (threadId) => this.killQuery(threadId),
+      wrap: (err) => wrapError(err, false),
+      stale: isStaleConnection,
+      onAnswer: () => this.answered(),
+    });
+  }
+
+  private answered(): void {
+    this.lastAnswer = performance.now();
+  }
+
+  /**
+   * False when statements were sent since `t` (performance.now()) and the server sent nothing back:
+   * behind `mysql_up`, now that a scrape sends no statement of its own to check (a frozen server
+   * behind an open session sends nothing).
+   */
+  answeredSince(t: number): boolean {
+    // Nothing asked (e.g. every collector served from its cache): nothing to judge by.
+    return this.lastAsked < t || this.lastAnswer >= t;
   }
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
+    this.answered();
     conn.on('error', (err: Error) => this.log.debug('connection error', { err: driverErrorText(err) }));
     // Authenticated: from here on each statement has its own byte cap (execute()).
     const stream = streamOf(conn);
@@ -173,37 +202,88 @@ export class Target {
     }
   }
 
-  /** Runs `SELECT @@version`: doubles as the liveness probe behind `mysql_up`. */
+  /**
+   * The server's flavor and version, from the handshake of the batch session (opened here when
+   * there is none: the liveness check behind `mysql_up`). No statement in steady state: a MySQL
+   * server's `@@version_comment` (Percona or not) is read once per session and kept with it.
+   * Failed connects back off per target (backoff.ts); handshakes wait for the shared gate.
+   */
   async serverInfo(signal: AbortSignal): Promise<ServerInfo> {
-    const res = await this.run(
-      'SELECT @@version AS version, @@version_comment AS version_comment',
-      [],
-      signal,
-      true,
-    );
-    const row = res.rows[0];
-    const info = parseServerInfo(String(row?.version ?? ''), String(row?.version_comment ?? ''));
-    if (!info)
-      throw new ConnectError(`unrecognised server version ${JSON.stringify(row?.version)}`, undefined);
+    // A session is open (idle, or busy with a batch this scrape's statements will queue behind):
+    // what its handshake said still holds. Whether it answers decides `mysql_up` (answeredSince).
+    const open = poolCounts(this.batchPool).all > 0;
+    if (open && this.current !== undefined) return this.current;
+    const blocked = this.backoff.blocked();
+    if (blocked !== undefined) throw new ConnectError(blocked, 'BACKING_OFF');
+    const connecting = !open;
+    const leave = connecting && this.gate ? await this.gate.enter(signal) : undefined;
+    let conn: PoolConnection;
+    try {
+      conn = await this.acquire(signal, this.batchPool);
+    } catch (err) {
+      if (!(err instanceof DeadlineError)) this.backoff.failed(errorMessage(err));
+      throw err;
+    } finally {
+      leave?.();
+    }
+    this.backoff.succeeded();
+    try {
+      return await this.infoOf(conn, signal);
+    } finally {
+      conn.release();
+    }
+  }
+
+  private async infoOf(conn: PoolConnection, signal: AbortSignal): Promise<ServerInfo> {
+    const known = this.infos.get(conn);
+    if (known) {
+      this.current = known;
+      return known;
+    }
+    const version =
+      (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket
+        ?.serverVersion ?? '';
+    let info = parseServerInfo(version);
+    if (!info) throw new ConnectError(`unrecognised server version ${JSON.stringify(version)}`, undefined);
+    if (info.flavor === 'mysql') {
+      // Percona Server and MariaDB builds with a custom version string show in the comment only.
+      const res = await this.execute(conn, 'SELECT @@version_comment AS c', [], signal, true, false);
+      info = parseServerInfo(version, String(res.rows[0]?.c ?? '')) ?? info;
+    }
+    this.infos.set(conn, info);
+    this.current = info;
     return info;
   }
 
   /** A Db handle whose every statement runs under `signal`. */
-  db(signal: AbortSignal): Db {
-    return { query: (sql, params = [], opts = {}) => this.run(sql, params, signal, false, 0, opts) };
+  db(signal: AbortSignal, batched = false): Db {
+    return {
+      query: (sql, params = [], opts = {}) => {
+        this.lastAsked = performance.now();
+        // A row-capped statement streams its rows on a session of its own (executeCapped): the
+        // batch session reads whole results.
+        return batched && opts.maxRows === undefined
+          ? this.batcher.run(sql, params, signal)
+          : this.run(sql, params, signal, false, 0, opts);
+      },
+    };
   }
 
+  /** Multi-statement batches sent so far (one round trip each). */
+  get batches(): number {
+    return this.batcher.batches;
+  }
+
+  /** Both pools together: sessions open, idle, and callers waiting for one. */
   stats(): PoolStats {
-    const p = this.pool as unknown as {
-      _allConnections?: { length: number };
-      _freeConnections?: { length: number };
-      _connectionQueue?: { length: number };
-    };
-    return {
-      all: p._allConnections?.length ?? 0,
-      free: p._freeConnections?.length ?? 0,
-      queued: p._connectionQueue?.length ?? 0,
-    };
+    const a = poolCounts(this.pool);
+    const b = poolCounts(this.batchPool);
+    return { all: a.all + b.all, free: a.free + b.free, queued: a.queued + b.queued };
+  }
+
+  /** Consecutive failed connects (0 when the last one succeeded). */
+  get connectFailures(): number {
+    return this.backoff.consecutiveFailures;
   }
 
   /** Closes every pooled connection with COM_QUIT (no "Aborted connection" warnings on the server). */
@@ -213,7 +293,9 @@ export class Target {
     // KILL QUERY of abandoned statements first (each bounded by its own 2 s), so that closing the
     // pool never leaves one running on the server.
     await Promise.allSettled([...this.kills]);
-    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+    await Promise.all(
+      [this.pool, this.batchPool].map((p) => new Promise<void>((resolve) => p.end(() => resolve()))),
+    );
   }
 
   private async run(
@@ -225,9 +307,9 @@ export class Target {
     opts: QueryOptions = {},
   ): Promise<QueryResult> {
     if (signal.aborted) throw new DeadlineError('deadline exceeded before the query started');
-    const conn = await this.acquire(signal);
+    const conn = await this.acquire(signal, this.pool);
     try {
-      return await this.execute(conn, sql, params, signal, connecting, opts.maxRows);
+      return await this.execute(conn, sql, params, signal, connecting, true, opts.maxRows);
     } catch (err) {
       // A pooled connection that the server dropped while idle (restart, wait_timeout, KILL):
       // retry once on a fresh connection. Our statements are read-only, so this is safe.
@@ -239,7 +321,7 @@ export class Target {
     }
   }
 
-  private acquire(signal: AbortSignal): Promise<PoolConnection> {
+  private acquire(signal: AbortSignal, pool: Pool): Promise<PoolConnection> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const onAbort = () => {
@@ -248,7 +330,7 @@ export class Target {
         reject(new DeadlineError('deadline exceeded while waiting for a database connection'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pool.getConnection((err, conn) => {
+      pool.getConnection((err, conn) => {
         signal.removeEventListener('abort', onAbort);
         if (settled) {
           // The caller gave up while we were connecting: hand the connection back for others.
@@ -293,7 +375,8 @@ export class Target {
     params: readonly unknown[],
     signal: AbortSignal,
     connecting: boolean,
-    maxRows: number | undefined,
+    release: boolean,
+    maxRows?: number,
   ): Promise<QueryResult> {
     if (maxRows !== undefined) return this.executeCapped(conn, sql, params, signal, maxRows);
     return new Promise((resolve, reject) => {
@@ -330,17 +413,18 @@ export class Target {
       };
       stream?.on('data', onData);
       conn.query({ sql, values: params as unknown[] }, (err: MysqlError | null, rows: unknown, fields) => {
+        if (!err?.fatal) this.answered();
         signal.removeEventListener('abort', onAbort);
         stream?.removeListener('data', onData);
         if (settled) return;
         settled = true;
         if (err) {
           if (err.fatal) conn.destroy();
-          else conn.release();
+          else if (release) conn.release();
           reject(err);
           return;
         }
-        conn.release();
+        if (release) conn.release();
         resolve(normalize(rows, fields as FieldPacket[] | undefined));
       });
     });
@@ -447,6 +531,19 @@ export class Target {
         }),
     );
   }
+}
+
+function poolCounts(pool: Pool): PoolStats {
+  const p = pool as unknown as {
+    _allConnections?: { length: number };
+    _freeConnections?: { length: number };
+    _connectionQueue?: { length: number };
+  };
+  return {
+    all: p._allConnections?.length ?? 0,
+    free: p._freeConnections?.length ?? 0,
+    queued: p._connectionQueue?.length ?? 0,
+  };
 }
 
 /** The connection's current socket (the TLSSocket after the upgrade). Not in mysql2's typings. */

@@ -3,10 +3,12 @@
  * concurrency bound, each with its own error boundary and time budget. Returns plain data; the HTTP
  * layer renders it.
  */
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { CollectorError, DeadlineError, errorMessage } from '../errors.js';
 import type { ServerInfo } from '../model/server-info.js';
 import type { Logger } from '../log/logger.js';
+import { isBatchable } from '../model/batchable.js';
 import type { Collector, Db } from '../model/collector.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { mergeOutcomes } from './merge.js';
@@ -17,7 +19,10 @@ import { validateFamilies } from './validate.js';
 export interface ScrapeTarget {
   readonly key: string;
   serverInfo(signal: AbortSignal): Promise<ServerInfo>;
-  db(signal: AbortSignal): Db;
+  /** `batched`: the statements may share one multi-statement round trip (db/batch.ts). */
+  db(signal: AbortSignal, batched?: boolean): Db;
+  /** False when statements went out since `t` (performance.now()) and nothing came back; absent: true. */
+  answeredSince?(t: number): boolean;
 }
 
 export interface ScrapeOptions {
@@ -55,6 +60,7 @@ const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9
 export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   const { target, signal, log } = opts;
   const t0 = process.hrtime.bigint();
+  const startedAt = performance.now();
   let server: ServerInfo;
   try {
     server = await raceAbort(target.serverInfo(signal), signal);
@@ -72,7 +78,23 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   const connectSeconds = seconds(t0);
   const limit = pLimit(Math.max(1, opts.concurrency));
   const runnable = opts.collectors.filter((c) => c.supports(server));
-  const outcomes = await Promise.all(runnable.map((c) => limit(() => runCollector(c, server, opts))));
+  // Batchable collectors all start at once (their statements share one round trip); the others
+  // (custom query files) share the pool, at most `concurrency` at a time. Each running collector
+  // and each of its statements listens on the scrape's signal.
+  setMaxListeners(Math.max(defaultMaxListeners, 4 * runnable.length + 10), signal);
+  const outcomes = await Promise.all(
+    runnable.map((c) =>
+      isBatchable(c) ? runCollector(c, server, opts) : limit(() => runCollector(c, server, opts)),
+    ),
+  );
+  // The server info came from the session's handshake: a scrape that reached its deadline without
+  // the server sending anything is down (a frozen server behind an open session answers nothing).
+  // One slow statement past its collector's own budget is not.
+  if (signal.aborted && target.answeredSince && !target.answeredSince(startedAt)) {
+    const error = `the server sent nothing during the scrape (${outcomes.find((o) => o.error)?.error ?? 'no answer'})`;
+    log.error('connection failed', { target: target.key, err: error });
+    return { up: false, connectSeconds: seconds(t0), error, outcomes: [], families: [] };
+  }
   const merged = mergeOutcomes(outcomes);
   merged.outcomes.forEach((o, i) => {
     if (!o.success && outcomes[i]?.success)
@@ -107,7 +129,7 @@ async function runCollector(
     if (signal.aborted) throw new DeadlineError('deadline exceeded before the collector started');
     const families = await raceAbort(
       c.collect({
-        db: opts.target.db(signal),
+        db: opts.target.db(signal, isBatchable(c)),
         server,
         signal,
         log: opts.log,

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { MariaDb } from '../helpers/mariadb.js';
+import { poll } from '../helpers/poll.js';
 import { CANARY } from '../helpers/fault/canary.js';
 import {
   EXPORTER_USER,
@@ -170,7 +171,14 @@ describe('fault T07, T10-T14: accounts, grants and connection limits', () => {
     } finally {
       await lockAccount(db, false);
     }
-    assert.equal(up((await exp.get('/metrics', { headers: H })).body), 1, 'T11: unlocked');
+    // Unlocked: served again once the target's connect backoff (1 s after the second failure in a
+    // row, doubling) has passed; the scrapes in between answer mysql_up 0 without connecting.
+    await poll(
+      'T11: up again after unlocking',
+      15_000,
+      async () => (up((await exp.get('/metrics', { headers: H })).body) === 1 ? true : undefined),
+      250,
+    );
   });
 
   test('T12: max_user_connections exhausted -> 1226 surfaced, never more sessions than the pool', async () => {

@@ -376,7 +376,14 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
     onFull(c, account, payload);
   };
 
-  const resultSet = (c: Conn, r: QueryResult) => {
+  /** EOF/OK with SERVER_MORE_RESULTS_EXISTS when more result sets of one multi-statement follow. */
+  const more = (packet: Buffer, at: number): Buffer => {
+    const b = Buffer.from(packet);
+    b.writeUInt16LE(b.readUInt16LE(at) | 0x0008, at);
+    return b;
+  };
+
+  const resultSet = (c: Conn, r: QueryResult, moreResults = false) => {
     send(c, lenenc(r.columns.length));
     for (const col of r.columns) send(c, columnDefinition(col));
     send(c, EOF);
@@ -387,26 +394,47 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
       });
       send(c, Buffer.concat(cells));
     }
-    send(c, EOF);
+    send(c, moreResults ? more(EOF, 3) : EOF);
   };
 
+  /**
+   * A COM_QUERY may carry several statements (the exporter batches its own, separated by ";\n"):
+   * each is answered in turn, all but the last flagged "more results"; an error ends the batch, as
+   * on a real server.
+   */
   const onQuery = (c: Conn, sql: string) => {
+    const parts = sql.split(/;\n/);
+    for (const [i, part] of parts.entries()) {
+      if (!onStatement(c, part, i < parts.length - 1)) return;
+    }
+  };
+
+  /** Answers one statement; false when it failed. */
+  const onStatement = (c: Conn, sql: string, moreResults: boolean): boolean => {
     const norm = normalizeSql(sql);
     if (/^(SET|KILL QUERY) /i.test(norm)) {
       statements.push({ sql: norm, answered: true });
-      return send(c, OK);
+      send(c, moreResults ? more(OK, 3) : OK);
+      return true;
+    }
+    if (/^SELECT @@version_comment AS c$/i.test(norm)) {
+      statements.push({ sql: norm, answered: true });
+      resultSet(c, { columns: ['c'], rows: [{ c: comment }] }, moreResults);
+      return true;
     }
     if (/^SELECT @@version AS version, @@version_comment AS version_comment$/i.test(norm)) {
       statements.push({ sql: norm, answered: true });
-      return resultSet(c, {
-        columns: ['version', 'version_comment'],
-        rows: [{ version, version_comment: comment }],
-      });
+      resultSet(
+        c,
+        { columns: ['version', 'version_comment'], rows: [{ version, version_comment: comment }] },
+        moreResults,
+      );
+      return true;
     }
     const hit = opts.answers.find((a) => a.match.test(norm));
     statements.push({ sql: norm, answered: hit !== undefined });
     if (!hit) {
-      return send(
+      send(
         c,
         errPacket(
           1064,
@@ -414,8 +442,10 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
           'You have an error in your SQL syntax; the replay server has no capture for this statement',
         ),
       );
+      return false;
     }
-    resultSet(c, hit.result());
+    resultSet(c, hit.result(), moreResults);
+    return true;
   };
 
   const onPacket = (c: Conn, seq: number, payload: Buffer) => {

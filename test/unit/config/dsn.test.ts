@@ -32,7 +32,7 @@ test('DATA_SOURCE_NAME fills address, user and password; explicit flags win; a b
   if (r.kind !== 'config') return;
   const client = r.config.modules.get('client');
   assert.equal(client?.credentials.user, 'exporter');
-  assert.equal(client?.credentials.password, 'dsn-pw');
+  assert.equal(client?.credentials.password.reveal(), 'dsn-pw');
   assert.deepEqual(client?.address, { kind: 'tcp', host: 'db.example', port: 3307 });
 
   const f = await loadConfig(['--mysqld.address=other:3306', '--mysqld.username=me'], env);
@@ -42,7 +42,7 @@ test('DATA_SOURCE_NAME fills address, user and password; explicit flags win; a b
   assert.equal(f.config.modules.get('client')?.credentials.user, 'me');
 
   const pwEnv = await loadConfig([], { ...env, MYSQLD_EXPORTER_PASSWORD: 'env-pw' });
-  assert.equal(pwEnv.kind === 'config' && pwEnv.config.modules.get('client')?.credentials.password, 'env-pw');
+  assert.equal(pwEnv.kind === 'config' && pwEnv.config.modules.get('client')?.credentials.password.reveal(), 'env-pw');
 
   await assert.rejects(
     loadConfig([], { HOME: '/nonexistent', DATA_SOURCE_NAME: 'exporter:leak-me@db:3306' }),

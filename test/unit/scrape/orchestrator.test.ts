@@ -186,3 +186,44 @@ test("a failed collector's own families (e.g. its error counter) are exported ne
   );
   assert.equal(r.families.find((f) => f.name === 'mysql_exporter_query_errors_total')?.samples[0]?.value, 3);
 });
+
+test('deadline reached and nothing came back: up=0 with the collectors’ error, no partial output', async () => {
+  const silent: ScrapeTarget = {
+    ...target(maria),
+    // The statement is abandoned a little after the deadline (no answer ever came).
+    db: () => ({
+      query: () =>
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('deadline exceeded; statement abandoned')), 30),
+        ),
+    }),
+    answeredSince: () => false,
+  };
+  const run = async (t: ScrapeTarget, deadlinePasses: boolean) => {
+    const ac = new AbortController();
+    return scrape({
+      ...opts,
+      target: t,
+      signal: ac.signal,
+      collectors: [
+        collector('a', async (ctx) => {
+          if (deadlinePasses) setTimeout(() => ac.abort(), 5);
+          await ctx.db.query('SELECT 1');
+          return [gaugeFamily('mysql_a')];
+        }),
+      ],
+    });
+  };
+  const r = await run(silent, true);
+  assert.equal(r.up, false);
+  assert.match(r.error ?? '', /sent nothing during the scrape/);
+  assert.deepEqual(r.families, []);
+  // The server answered something: up, with the collector's failure reported alone.
+  const r2 = await run({ ...silent, answeredSince: () => true }, true);
+  assert.equal(r2.up, true);
+  assert.equal(r2.outcomes[0]?.success, false);
+  // Only the collector's own budget passed (one slow statement), not the scrape's deadline: up.
+  const r3 = await run(silent, false);
+  assert.equal(r3.up, true);
+  assert.equal(r3.outcomes[0]?.success, false);
+});
