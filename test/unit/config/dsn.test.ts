@@ -42,7 +42,10 @@ test('DATA_SOURCE_NAME fills address, user and password; explicit flags win; a b
   assert.equal(f.config.modules.get('client')?.credentials.user, 'me');
 
   const pwEnv = await loadConfig([], { ...env, MYSQLD_EXPORTER_PASSWORD: 'env-pw' });
-  assert.equal(pwEnv.kind === 'config' && pwEnv.config.modules.get('client')?.credentials.password.reveal(), 'env-pw');
+  assert.equal(
+    pwEnv.kind === 'config' && pwEnv.config.modules.get('client')?.credentials.password.reveal(),
+    'env-pw',
+  );
 
   await assert.rejects(
     loadConfig([], { HOME: '/nonexistent', DATA_SOURCE_NAME: 'exporter:leak-me@db:3306' }),
