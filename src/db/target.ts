@@ -258,13 +258,14 @@ export class Target {
   /** A Db handle whose every statement runs under `signal`. */
   db(signal: AbortSignal, batched = false): Db {
     return {
-      query: (sql, params = [], opts = {}) => {
+      query: async (sql, params = [], opts = {}) => {
         this.lastAsked = performance.now();
-        // A row-capped statement streams its rows on a session of its own (executeCapped): the
-        // batch session reads whole results.
-        return batched && opts.maxRows === undefined
-          ? this.batcher.run(sql, params, signal)
-          : this.run(sql, params, signal, false, 0, opts);
+        if (!batched) return this.run(sql, params, signal, false, 0, opts);
+        // The batch session reads whole results (each still bounded by the per-statement byte cap),
+        // so a row cap keeps the first rows and counts the rest after the fact; statements of query
+        // files from --queries.dir never come here and stream their rows (executeCapped).
+        const res = await this.batcher.run(sql, params, signal);
+        return opts.maxRows === undefined ? res : capRows(res, opts.maxRows);
       },
     };
   }
@@ -531,6 +532,12 @@ export class Target {
         }),
     );
   }
+}
+
+/** The first `maxRows` rows of a whole result, the rest counted as dropped. */
+export function capRows(res: QueryResult, maxRows: number): QueryResult {
+  if (res.rows.length <= maxRows) return res;
+  return { ...res, rows: res.rows.slice(0, maxRows), dropped: res.rows.length - maxRows };
 }
 
 function poolCounts(pool: Pool): PoolStats {
