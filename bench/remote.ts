@@ -15,6 +15,7 @@ import { USERS, createUsers, removeTempDirs, startBenchDb } from './lib/db.js';
 import { pingPong } from './lib/delay-proxy.js';
 import { ScrapeClient } from './lib/http.js';
 import { log } from './lib/log.js';
+import { runIfMain } from './lib/standalone.js';
 import { ExporterProcess, type Side, buildOurs, referencePath } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
 import { percentile } from './lib/stats.js';
@@ -205,15 +206,4 @@ export async function remoteScenario(): Promise<string> {
   return text;
 }
 
-if (process.argv[1] === import.meta.filename) {
-  remoteScenario().then(
-    (text) => {
-      process.stdout.write(`${text}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.filename, remoteScenario);
