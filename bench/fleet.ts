@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { USERS, createUsers, removeTempDirs, startBenchDb } from './lib/db.js';
 import { log } from './lib/log.js';
+import { runIfMain } from './lib/standalone.js';
 import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
@@ -316,15 +317,4 @@ export async function fleetScenario(): Promise<string> {
   return text;
 }
 
-if (process.argv[1] === import.meta.filename) {
-  fleetScenario().then(
-    (text) => {
-      process.stdout.write(`${text}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.filename, fleetScenario);

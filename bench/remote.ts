@@ -10,11 +10,12 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { makeTestCa } from '../test/helpers/test-ca.js';
 import { USERS, createUsers, removeTempDirs, startBenchDb } from './lib/db.js';
 import { pingPong } from './lib/delay-proxy.js';
 import { ScrapeClient } from './lib/http.js';
 import { log } from './lib/log.js';
-import { makeBenchPki } from './lib/pki.js';
+import { runIfMain } from './lib/standalone.js';
 import { ExporterProcess, type Side, buildOurs, referencePath } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
 import { percentile } from './lib/stats.js';
@@ -79,12 +80,12 @@ export async function remoteScenario(): Promise<string> {
   log(`proxy ping-pong (configured RTT -> measured): ${check.join('; ')}`);
   const entry = buildOurs();
   const refBin = referencePath();
-  const pki = makeBenchPki();
+  const pki = makeTestCa();
   log('starting MariaDB (TLS material loaded)');
   const db = await startBenchDb({
     tables: 0,
     probeTargets: 0,
-    args: [`--ssl-ca=${pki.ca}`, `--ssl-cert=${pki.cert}`, `--ssl-key=${pki.key}`],
+    args: [`--ssl-ca=${pki.caPath}`, `--ssl-cert=${pki.certPath}`, `--ssl-key=${pki.keyPath}`],
   });
   process.on('exit', () => db.signal('SIGKILL'));
   const rows: RemoteRow[] = [];
@@ -96,7 +97,7 @@ export async function remoteScenario(): Promise<string> {
         oneWayMs: RTTS[0]! / 2,
       });
       const port = proxy.ports[0]!;
-      const ca = tls === 'on' ? pki.ca : undefined;
+      const ca = tls === 'on' ? pki.caPath : undefined;
       const procs: ExporterProcess[] = [
         await ExporterProcess.start('ours', entry, cnf(port, 'ours', ca), []),
       ];
@@ -205,15 +206,4 @@ export async function remoteScenario(): Promise<string> {
   return text;
 }
 
-if (process.argv[1] === import.meta.filename) {
-  remoteScenario().then(
-    (text) => {
-      process.stdout.write(`${text}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.filename, remoteScenario);

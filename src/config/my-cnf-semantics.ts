@@ -89,20 +89,6 @@ export interface MyCnfDefaults {
   readonly tlsInsecureSkipVerify?: boolean;
 }
 
-export interface MyCnfOptions {
-  /** Names the file in problems; TLS and key paths resolve against its directory. */
-  readonly path: string;
-  /** Source of `${VAR}` expansion and of MYSQLD_EXPORTER_PASSWORD. */
-  readonly env: Env;
-  readonly defaults?: MyCnfDefaults;
-}
-
-export interface MyCnf {
-  /** By section name, `client` first, then in file order. */
-  readonly modules: ReadonlyMap<string, AuthModule>;
-  readonly warnings: readonly ConfigProblem[];
-}
-
 /** Where a problem is: a file and, when known, a line. */
 interface Where {
   readonly source?: string;

@@ -25,8 +25,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import { ADMIN_PASSWORD, ADMIN_USER, findBinary, freePort, template } from './mariadb.js';
+import type mysql from 'mysql2/promise';
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USER,
+  connectAdmin,
+  findBinary,
+  freePort,
+  runStatements,
+  template,
+} from './mariadb.js';
 import { poll } from './poll.js';
 
 export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
@@ -144,24 +152,14 @@ export class GaleraNode {
 
   /** An admin connection over TCP. */
   connect(): Promise<mysql.Connection> {
-    return mysql.createConnection({
-      host: '127.0.0.1',
-      port: this.ports.sql,
-      user: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-      connectTimeout: 3000,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    });
+    return connectAdmin(this.ports.sql, 3000);
   }
 
   /** Runs statements as admin on a short-lived connection; returns the last result's rows. */
   async sql(...statements: string[]): Promise<Record<string, unknown>[]> {
     const c = await this.connect();
     try {
-      let last: unknown = [];
-      for (const s of statements) [last] = await c.query(s);
-      return Array.isArray(last) ? (last as Record<string, unknown>[]) : [];
+      return await runStatements(c, statements);
     } finally {
       await c.end().catch(() => {});
     }

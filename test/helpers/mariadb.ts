@@ -25,6 +25,29 @@ import { onProcessExit, tempDir } from './tmp.js';
 export const ADMIN_USER = 'admin';
 export const ADMIN_PASSWORD = 'admin-pw';
 
+/** An admin connection over TCP to a throwaway server on 127.0.0.1 (multipleStatements off). */
+export function connectAdmin(port: number, connectTimeoutMs: number): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    host: '127.0.0.1',
+    port,
+    user: ADMIN_USER,
+    password: ADMIN_PASSWORD,
+    connectTimeout: connectTimeoutMs,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+}
+
+/** Runs statements one after the other on `c` and returns the last result's rows. */
+export async function runStatements(
+  c: mysql.Connection,
+  statements: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  let last: unknown = [];
+  for (const s of statements) [last] = await c.query(s);
+  return Array.isArray(last) ? (last as Record<string, unknown>[]) : [];
+}
+
 export function findBinary(names: string[]): string {
   const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
   for (const n of names) for (const d of dirs) if (existsSync(join(d, n))) return join(d, n);
@@ -185,24 +208,14 @@ export class MariaDb {
 
   /** An admin connection over TCP (multipleStatements off). */
   connect(): Promise<mysql.Connection> {
-    return mysql.createConnection({
-      host: '127.0.0.1',
-      port: this.port,
-      user: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-      connectTimeout: 2000,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    });
+    return connectAdmin(this.port, 2000);
   }
 
   /** Runs statements as admin on a short-lived connection and returns the last result's rows. */
   async sql(...statements: string[]): Promise<Record<string, unknown>[]> {
     const c = await this.connect();
     try {
-      let last: unknown = [];
-      for (const s of statements) [last] = await c.query(s);
-      return Array.isArray(last) ? (last as Record<string, unknown>[]) : [];
+      return await runStatements(c, statements);
     } finally {
       await c.end();
     }

@@ -8,8 +8,12 @@ export interface TestCa {
   readonly dir: string;
   /** CA certificate path (PEM). */
   readonly caPath: string;
+  /** Server certificate and key (PEM text), for servers started in-process. */
   readonly cert: string;
   readonly key: string;
+  /** The same server certificate and key as file paths, for servers started as child processes. */
+  readonly certPath: string;
+  readonly keyPath: string;
 }
 
 export function makeTestCa(san = 'IP:127.0.0.1'): TestCa {
@@ -68,5 +72,7 @@ export function makeTestCa(san = 'IP:127.0.0.1'): TestCa {
     caPath: join(dir, 'ca.pem'),
     cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
     key: readFileSync(join(dir, 'server.key'), 'utf8'),
+    certPath: join(dir, 'server.pem'),
+    keyPath: join(dir, 'server.key'),
   };
 }

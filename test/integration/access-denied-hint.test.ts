@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret } from '../../src/model/secret.js';
-import { Target } from '../../src/db/target.js';
+import type { Target } from '../../src/db/target.js';
 import { ConnectError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { exporterTarget } from '../helpers/exporter-target.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
 
 const HINT = /TLS is off for this auth module/;
@@ -59,17 +59,20 @@ describe('access denied: the TLS hint only when TLS is relevant', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function connectError(db: MariaDb, user: string, password: string): Promise<ConnectError> {
-    const t = new Target({
-      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
+  /** A one-connection Target without TLS for `user`, closed after the tests. */
+  function plainTarget(db: MariaDb, user: string, password: string): Target {
+    const t = exporterTarget(db, {
       credentials: { user, password: Secret.of(password), tls: { mode: 'off' } },
       poolSize: 1,
-      lockWaitTimeoutSeconds: 2,
       statementTimeoutMs: 10_000,
       connectTimeoutMs: 5000,
-      log: silentLogger(),
     });
     targets.push(t);
+    return t;
+  }
+
+  async function connectError(db: MariaDb, user: string, password: string): Promise<ConnectError> {
+    const t = plainTarget(db, user, password);
     const err = await t.serverInfo(new AbortController().signal).then(
       () => assert.fail('expected access denied'),
       (e: unknown) => e,
@@ -102,16 +105,7 @@ describe('access denied: the TLS hint only when TLS is relevant', () => {
       [plain, 0],
       [tls, 1],
     ] as const) {
-      const t = new Target({
-        address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-        credentials: { user: 'exporter', password: Secret.of('wrong-pw'), tls: { mode: 'off' } },
-        poolSize: 1,
-        lockWaitTimeoutSeconds: 2,
-        statementTimeoutMs: 10_000,
-        connectTimeoutMs: 5000,
-        log: silentLogger(),
-      });
-      targets.push(t);
+      const t = plainTarget(db, 'exporter', 'wrong-pw');
       const before = await aborted(db);
       // Connects that reached the server: the per-target backoff (db/backoff.ts) answers the third
       // attempt itself, without a connection.

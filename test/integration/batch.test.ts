@@ -13,10 +13,9 @@ import { after, before, describe, test } from 'node:test';
 import type mysql from 'mysql2/promise';
 import { loadConfig } from '../../src/assemble.js';
 import { isBatchable } from '../../src/model/batchable.js';
-import { Target } from '../../src/db/target.js';
-import { Secret } from '../../src/model/secret.js';
+import type { Target } from '../../src/db/target.js';
 import { DeadlineError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { exporterTarget } from '../helpers/exporter-target.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
 
 describe('statement batches on a real MariaDB', () => {
@@ -29,16 +28,7 @@ describe('statement batches on a real MariaDB', () => {
     db = await startMariaDb();
     await createExporterUser(db, 'exporter', 'pw', 10);
     admin = await db.connect();
-    target = new Target({
-      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
-      poolSize: 2,
-      lockWaitTimeoutSeconds: 2,
-      statementTimeoutMs: 30_000,
-      connectTimeoutMs: 5000,
-      abandonGraceMs: 20_000,
-      log: silentLogger(),
-    });
+    target = exporterTarget(db, { connectTimeoutMs: 5000, abandonGraceMs: 20_000 });
   });
   after(async () => {
     await target?.close();

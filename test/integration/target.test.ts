@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Target } from '../../src/db/target.js';
+import type { Target } from '../../src/db/target.js';
 import { DeadlineError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { exporterTarget } from '../helpers/exporter-target.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
-import { Secret } from '../../src/model/secret.js';
 
 describe('Target on a real MariaDB', () => {
   let db: MariaDb;
@@ -19,15 +18,7 @@ describe('Target on a real MariaDB', () => {
   before(async () => {
     db = await startMariaDb();
     await createExporterUser(db, 'exporter', 'pw');
-    target = new Target({
-      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
-      poolSize: 2,
-      lockWaitTimeoutSeconds: 2,
-      statementTimeoutMs: 30_000,
-      connectTimeoutMs: 2000,
-      log: silentLogger(),
-    });
+    target = exporterTarget(db);
   });
   after(async () => {
     await target?.close();
@@ -55,16 +46,7 @@ describe('Target on a real MariaDB', () => {
   });
 
   test('--exporter.log_slow_filter sets log_slow_filter on each session', async () => {
-    const filtered = new Target({
-      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
-      poolSize: 1,
-      lockWaitTimeoutSeconds: 2,
-      logSlowFilter: true,
-      statementTimeoutMs: 30_000,
-      connectTimeoutMs: 2000,
-      log: silentLogger(),
-    });
+    const filtered = exporterTarget(db, { poolSize: 1, logSlowFilter: true });
     try {
       const r = await filtered.db(never()).query('SELECT @@session.log_slow_filter AS f');
       assert.deepEqual(String(r.rows[0]?.f).split(',').sort(), ['filesort_on_disk', 'tmp_table_on_disk']);
@@ -120,15 +102,7 @@ describe('Target on a real MariaDB', () => {
   });
 
   test('close() ends every session with COM_QUIT: no aborted client on the server', async () => {
-    const local = new Target({
-      address: { kind: 'tcp', host: '127.0.0.1', port: db.port },
-      credentials: { user: 'exporter', password: Secret.of('pw'), tls: { mode: 'off' } },
-      poolSize: 2,
-      lockWaitTimeoutSeconds: 2,
-      statementTimeoutMs: 30_000,
-      connectTimeoutMs: 2000,
-      log: silentLogger(),
-    });
+    const local = exporterTarget(db);
     await Promise.all([local.db(never()).query('SELECT 1'), local.db(never()).query('SELECT 1')]);
     const before = Number((await db.sql("SHOW GLOBAL STATUS LIKE 'Aborted_clients'"))[0]?.Value);
     await local.close();
