@@ -8,6 +8,7 @@ import { ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log/logger.js';
 import { startServer } from './server.js';
 import { readVersion } from './version.js';
+import { unsupportedNode } from './runtime/node-support.js';
 
 export interface MainIO {
   readonly argv: readonly string[];
@@ -50,6 +51,8 @@ export async function main(io: MainIO): Promise<number> {
   for (const w of config.warnings)
     log.warn('configuration warning', { source: w.source, line: w.line, key: w.key, msg: w.message });
   log.info('starting mysql-exporter', { version: version.version, node: process.version });
+  const nodeProblem = unsupportedNode(process.version);
+  if (nodeProblem) log.warn(nodeProblem);
   if (io.v8Flags?.length) log.debug('V8 heap settings', { flags: io.v8Flags.join(' ') });
 
   let server: Awaited<ReturnType<typeof startServer>>;
