@@ -168,12 +168,12 @@ export const MYSQL8_ANSWERS: readonly ReplayAnswer[] = [
     source: `${C}/information_schema.innodb_tablespaces.tsv`,
   },
   {
-    match: /FROM information_schema\.innodb_cmp \)/i,
+    match: /^SELECT page_size, compress_ops, .* FROM information_schema\.innodb_cmp$/i,
     result: () => loadTsv(`${C}/information_schema.innodb_cmp.tsv`),
     source: `${C}/information_schema.innodb_cmp.tsv`,
   },
   {
-    match: /FROM information_schema\.innodb_cmpmem \)/i,
+    match: /^SELECT page_size, buffer_pool_instance, .* FROM information_schema\.innodb_cmpmem$/i,
     result: () => loadTsv(`${C}/information_schema.innodb_cmpmem.tsv`),
     source: `${C}/information_schema.innodb_cmpmem.tsv`,
   },
@@ -190,7 +190,8 @@ export const MYSQL8_ANSWERS: readonly ReplayAnswer[] = [
     source: `${C}/replication_applier_status_by_worker.lag-select.tsv`,
   },
   {
-    match: /FROM performance_schema\.replication_applier_status_by_worker \) AS exporter_row_cap/i,
+    match:
+      /^SELECT CHANNEL_NAME, WORKER_ID, .*AS LAST_APPLIED_TRANSACTION_ORIGINAL_COMMIT_TIMESTAMP, .* FROM performance_schema\.replication_applier_status_by_worker$/i,
     result: () => loadTsv(`${C}/replication_applier_status_by_worker.timestamps-select.tsv`),
     source: `${C}/replication_applier_status_by_worker.timestamps-select.tsv`,
   },
