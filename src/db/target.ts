@@ -456,6 +456,7 @@ export class Target {
       const detach = () => {
         signal.removeEventListener('abort', onAbort);
         stream?.removeListener('data', onData);
+        conn.removeListener('error', onLost);
       };
       const abandon = () => {
         // Never return a connection with a statement in flight: destroy it and kill the statement.
@@ -469,7 +470,18 @@ export class Target {
         abandon();
         reject(new DeadlineError('deadline exceeded; statement cancelled'));
       };
+      // A query without a callback is not told when its connection is lost (server killed, network
+      // gone): mysql2 reports that on the connection only. Fail the statement at once, not at the
+      // deadline, as `execute` does through its callback.
+      const onLost = (err: MysqlError) => {
+        detach();
+        if (settled) return;
+        settled = true;
+        conn.destroy();
+        reject(err);
+      };
       const onData = (chunk: Buffer) => {
+        this.answered();
         received += chunk.length;
         if (received <= this.maxResultBytes || settled) return;
         settled = true;
@@ -488,6 +500,7 @@ export class Target {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       stream?.on('data', onData);
+      conn.once('error', onLost);
       const query = conn.query({ sql, values: params as unknown[] });
       query.on('fields', (f: FieldPacket[], index?: number) => {
         if ((index ?? 0) === 0) fields = f;
