@@ -108,7 +108,10 @@ export class Target {
   private readonly kills = new Set<Promise<unknown>>();
   /** performance.now() when the server last sent anything (a handshake, an answer). */
   private lastAnswer = Number.NEGATIVE_INFINITY;
-  /** performance.now() when a statement was last handed to either pool. */
+  /**
+   * performance.now() when one of the exporter's own statements (the batch session) was last sent.
+   * Statements of query files are not counted: they may legitimately run until the deadline.
+   */
   private lastAsked = Number.NEGATIVE_INFINITY;
 
   constructor(opts: TargetOptions) {
@@ -174,7 +177,8 @@ export class Target {
   /**
    * False when statements were sent since `t` (performance.now()) and the server sent nothing back:
    * behind `mysql_up`, now that a scrape sends no statement of its own to check (a frozen server
-   * behind an open session sends nothing).
+   * behind an open session sends nothing). Only the batch session's statements count: they are
+   * quick, while a slow query-file statement cut off by the deadline says nothing about the server.
    */
   answeredSince(t: number): boolean {
     // Nothing asked (e.g. every collector served from its cache): nothing to judge by.
@@ -259,8 +263,8 @@ export class Target {
   db(signal: AbortSignal, batched = false): Db {
     return {
       query: async (sql, params = [], opts = {}) => {
-        this.lastAsked = performance.now();
         if (!batched) return this.run(sql, params, signal, false, 0, opts);
+        this.lastAsked = performance.now();
         // The batch session reads whole results (each still bounded by the per-statement byte cap),
         // so a row cap keeps the first rows and counts the rest after the fact; statements of query
         // files from --queries.dir never come here and stream their rows (executeCapped).

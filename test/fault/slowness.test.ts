@@ -98,6 +98,8 @@ describe('fault T16-T21: slowness, locks and deadlines', () => {
       const capped = await short.get(q, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': h } });
       assertScrape(capped, 1250, `T17 header ${h}`);
       assert.equal(collectorSuccess(capped.body, 'fault.sleep10'), 0);
+      // The server is alive (open batch session, idle): a slow query-file statement is not mysql_up 0.
+      assert.equal(up(capped.body), 1, `T17 header ${h}: mysql_up`);
     }
     await assertSettled(db, POOL * exps.length);
     for (const h of ['abc', '-5', '0', 'NaN', 'Infinity', '1e9', '0.2', '']) {
