@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # mysql-exporter container image.
-#   docker build -t mysql-exporter .
+#   docker build --build-arg REVISION="$(git rev-parse HEAD)" -t mysql-exporter .
 #   docker run -p 9104:9104 -v "$PWD/my.cnf:/etc/mysql-exporter/my.cnf:ro" mysql-exporter
 # Flags appended to `docker run ... mysql-exporter` replace the default CMD below (the ENTRYPOINT stays).
 # It runs with a read-only root file system (`--read-only`): it writes nothing.

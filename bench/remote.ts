@@ -81,11 +81,12 @@ export async function remoteScenario(): Promise<string> {
   const entry = buildOurs();
   const refBin = referencePath();
   const pki = makeTestCa();
+  const server = pki.leaf('server');
   log('starting MariaDB (TLS material loaded)');
   const db = await startBenchDb({
     tables: 0,
     probeTargets: 0,
-    args: [`--ssl-ca=${pki.caPath}`, `--ssl-cert=${pki.certPath}`, `--ssl-key=${pki.keyPath}`],
+    args: [`--ssl-ca=${pki.caPath}`, `--ssl-cert=${server.certPath}`, `--ssl-key=${server.keyPath}`],
   });
   process.on('exit', () => db.signal('SIGKILL'));
   const rows: RemoteRow[] = [];

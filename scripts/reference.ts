@@ -4,7 +4,7 @@
  */
 import { BUILTIN_COLLECTORS } from '../src/collectors/index.js';
 import type { CollectorDef } from '../src/model/collector.js';
-import type { FlagSpec } from '../src/config/flags.js';
+import type { FlagSpec } from '../src/model/flags.js';
 import { allFlagSpecs } from '../src/config/load.js';
 import { MY_CNF_KEYS, MY_CNF_KEY_HELP } from '../src/config/my-cnf-keys.js';
 import { WEB_CONFIG_KEYS, WEB_CONFIG_KEY_HELP } from '../src/http/web-config.js';

@@ -4,9 +4,10 @@
  * of the contract (src/model/collector.ts) that index.ts registers. Query files become one in
  * src/declarative/loader.ts.
  */
-import type { Flag, FlagValues, FlagValuesOf } from '../config/flags.js';
+import type { Flag, FlagValuesOf } from '../config/flags.js';
 import { markBatchable } from '../model/batchable.js';
 import type { CollectContext, Collector, CollectorDef } from '../model/collector.js';
+import type { FlagValues } from '../model/flags.js';
 import type { MetricFamily } from '../model/metrics.js';
 import { type ServerInfo, type Support, supportPredicate } from '../model/server-info.js';
 

@@ -4,7 +4,7 @@
  * collector definitions (see collectorFlags).
  */
 import type { CollectorDef } from '../model/collector.js';
-import type { FlagSpec } from './flags.js';
+import type { FlagSpec } from '../model/flags.js';
 
 export function coreFlags(home: string): FlagSpec[] {
   return [

@@ -6,9 +6,6 @@
 import type { ConfigProblem } from '../errors.js';
 import type { FlagKind, FlagSpec, FlagValue, FlagValues } from '../model/flags.js';
 
-/** The plain types live in the leaf (the collector contract uses them); the parser's users get them here. */
-export type { FlagKind, FlagSpec, FlagValue, FlagValues };
-
 /** The value type of a flag kind. */
 export type FlagValueOf<K extends FlagKind> = K extends 'bool'
   ? boolean

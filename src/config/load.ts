@@ -9,20 +9,12 @@ import type { ConfigProblem } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { CollectorDef } from '../model/collector.js';
+import type { FlagSpec, FlagValues } from '../model/flags.js';
 import { type AllowRule, parseAllowRule } from './allow-rule.js';
 import { collectorFlags, coreFlags } from './core-flags.js';
 import type { DeadlineSettings } from './deadline.js';
 import { DSN_ENV, parseDsn } from './dsn.js';
-import {
-  type FlagSpec,
-  type FlagValues,
-  flagBool,
-  flagNumber,
-  flagString,
-  flagStrings,
-  parseFlags,
-  renderHelp,
-} from './flags.js';
+import { flagBool, flagNumber, flagString, flagStrings, parseFlags, renderHelp } from './flags.js';
 import { parseListenAddress } from './listen.js';
 import { type AuthModule, PASSWORD_ENV, loadMyCnf } from './my-cnf.js';
 

@@ -4,16 +4,14 @@
  * account that REQUIRES SSL (the server answers both with the same "Access denied").
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret } from '../../src/model/secret.js';
 import type { Target } from '../../src/db/target.js';
 import { ConnectError } from '../../src/errors.js';
 import { exporterTarget } from '../helpers/exporter-target.js';
 import { createExporterUser, type MariaDb, sqlString, startMariaDb } from '../helpers/mariadb.js';
+import { makeTestCa } from '../helpers/test-ca.js';
+import { removeTempDir } from '../helpers/tmp.js';
 
 const HINT = /TLS is off for this auth module/;
 
@@ -24,29 +22,11 @@ describe('access denied: the TLS hint only when TLS is relevant', () => {
   const targets: Target[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tls-hint-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'cert.pem',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=db.test',
-      ],
-      { cwd: dir, stdio: 'pipe' },
-    );
+    const self = makeTestCa({ cn: 'db.test', leaves: [] });
+    dir = self.dir;
     [plain, tls] = await Promise.all([
       startMariaDb(),
-      startMariaDb({ args: [`--ssl-cert=${join(dir, 'cert.pem')}`, `--ssl-key=${join(dir, 'key.pem')}`] }),
+      startMariaDb({ args: [`--ssl-cert=${self.ca.certPath}`, `--ssl-key=${self.ca.keyPath}`] }),
     ]);
     for (const db of [plain, tls]) {
       await createExporterUser(db, 'exporter', 'right-pw');
@@ -56,7 +36,7 @@ describe('access denied: the TLS hint only when TLS is relevant', () => {
   after(async () => {
     for (const t of targets) await t.close();
     await Promise.all([plain?.destroy(), tls?.destroy()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) removeTempDir(dir);
   });
 
   /** A one-connection Target without TLS for `user`, closed after the tests. */

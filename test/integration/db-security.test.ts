@@ -10,7 +10,6 @@
  *   auth modules with different CAs probed in parallel.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -28,6 +27,7 @@ import {
   startRogueMysql,
 } from '../helpers/rogue-mysql.js';
 import { Secret } from '../../src/model/secret.js';
+import { type TestCert, makeTestCa } from '../helpers/test-ca.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CANARY = `Cn4ry#?@x;"' %/=+ü`;
@@ -280,80 +280,29 @@ interface Pki {
   readonly ca1: string;
   readonly ca2: string;
   /** Signed by CA 1; SAN DNS:db.test and IP:127.0.0.1. */
-  readonly serverA: { cert: string; key: string };
+  readonly serverA: TestCert;
   /** Signed by CA 2; SAN DNS:db.test only. */
-  readonly serverB: { cert: string; key: string };
-}
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  readonly serverB: TestCert;
 }
 
 function makePki(): Pki {
   const dir = tempDir('mysql-exporter-pki-');
-  const ca = (name: string) => {
-    openssl(dir, [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=mysql-exporter test ${name}`,
-    ]);
-    return join(dir, `${name}.pem`);
-  };
-  const server = (name: string, caName: string, san: string) => {
-    writeFileSync(
-      join(dir, `${name}.ext`),
-      `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
-    );
-    openssl(dir, [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      '/CN=db.test',
-    ]);
-    openssl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${caName}.pem`,
-      '-CAkey',
-      `${caName}.key`,
-      '-set_serial',
-      String(Date.now()),
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.pem`,
-    ]);
-    return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-  };
-  const ca1 = ca('ca1');
-  const ca2 = ca('ca2');
+  const ca1 = makeTestCa({
+    dir,
+    name: 'ca1',
+    leaves: [{ name: 'server-a', cn: 'db.test', san: 'DNS:db.test,IP:127.0.0.1' }],
+  });
+  const ca2 = makeTestCa({
+    dir,
+    name: 'ca2',
+    leaves: [{ name: 'server-b', cn: 'db.test', san: 'DNS:db.test' }],
+  });
   return {
     dir,
-    ca1,
-    ca2,
-    serverA: server('server-a', 'ca1', 'DNS:db.test,IP:127.0.0.1'),
-    serverB: server('server-b', 'ca2', 'DNS:db.test'),
+    ca1: ca1.caPath,
+    ca2: ca2.caPath,
+    serverA: ca1.leaf('server-a'),
+    serverB: ca2.leaf('server-b'),
   };
 }
 
@@ -379,10 +328,10 @@ describe('TLS to MariaDB (T15)', () => {
 
   before(async () => {
     pki = makePki();
-    const ssl = (s: { cert: string; key: string }, ca: string) => [
+    const ssl = (s: TestCert, ca: string) => [
       `--ssl-ca=${ca}`,
-      `--ssl-cert=${s.cert}`,
-      `--ssl-key=${s.key}`,
+      `--ssl-cert=${s.certPath}`,
+      `--ssl-key=${s.keyPath}`,
     ];
     [a, b] = await Promise.all([
       startMariaDb({ args: ssl(pki.serverA, pki.ca1), initSql: usersSql() }),

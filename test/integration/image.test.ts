@@ -8,6 +8,8 @@
  *   image's own HEALTHCHECK passes, SIGTERM (`podman stop`) ends it with exit code 0 within the grace;
  * - flags appended to `podman run` replace the default command (the ENTRYPOINT stays): host network,
  *   another option file path and listen address;
+ * - built with `--build-arg REVISION=<the checkout's HEAD>`, it names that revision in
+ *   mysql_exporter_build_info and `--version`;
  * - the image carries no dev dependency, no source map, no test file, no TypeScript source.
  *
  * Needs root, podman, runc and debootstrap (scripts/test.sh installs them). Fails when podman is missing.
@@ -30,6 +32,14 @@ const ULIMITS = ['--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
 const RUNTIME = existsSync('/usr/bin/runc') || existsSync('/usr/sbin/runc') ? ['--runtime', 'runc'] : [];
 const PASSWORD = 'img-pw;#"x';
 const RUN_ID = `${process.pid}-${Date.now().toString(36)}`;
+
+/** The revision the image is built with: the checkout's HEAD, or a fixed value outside a git checkout. */
+function buildRevision(): string {
+  const r = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+  const head = r.status === 0 ? r.stdout.trim() : '';
+  return /^[0-9a-f]{40,64}$/.test(head) ? head : 'image-test-revision';
+}
+const REVISION = buildRevision();
 
 function podman(args: string[], timeoutMs = 120_000): SpawnSyncReturns<string> {
   return spawnSync('podman', [...RUNTIME, ...args], { encoding: 'utf8', timeout: timeoutMs });
@@ -79,6 +89,7 @@ function logs(container: string): string {
 describe('container image (podman, the real Dockerfile)', () => {
   let db: MariaDb | undefined;
   let dir = '';
+  let image = IMAGE;
 
   before(async () => {
     const which = spawnSync('podman', ['--version'], { encoding: 'utf8' });
@@ -92,17 +103,37 @@ describe('container image (podman, the real Dockerfile)', () => {
       spawnSync('bash', [join(ROOT, 'scripts/base-image.sh')], { encoding: 'utf8', timeout: 900_000 }),
       'scripts/base-image.sh',
     );
+    dir = tempDir('mysql-exporter-image-');
     const previous = imageId(IMAGE);
+    // The build context has no .git: the revision comes in as the Dockerfile's REVISION build arg.
+    // The tests run the image by the ID this build wrote, not by the tag another checkout may retag.
+    const iidFile = join(dir, 'image-id');
     ok(
-      podman(['build', '--format', 'docker', ...ULIMITS, '--pull=never', '-t', IMAGE, ROOT], 900_000),
+      podman(
+        [
+          'build',
+          '--format',
+          'docker',
+          ...ULIMITS,
+          '--pull=never',
+          '--build-arg',
+          `REVISION=${REVISION}`,
+          '--iidfile',
+          iidFile,
+          '-t',
+          IMAGE,
+          ROOT,
+        ],
+        900_000,
+      ),
       'podman build',
     );
+    image = readFileSync(iidFile, 'utf8').trim();
     // The build cache keeps the layers; the superseded image itself is not kept.
     const current = imageId(IMAGE);
     if (previous && previous !== current) podman(['rmi', previous]);
 
     db = await startMariaDb();
-    dir = tempDir('mysql-exporter-image-');
     // The container's user (uid 1000) reaches the socket in the server's directory and reads the file.
     chmodSync(db.dir, 0o755);
     await db.sql(
@@ -137,7 +168,7 @@ describe('container image (podman, the real Dockerfile)', () => {
       `${join(dir, 'socket.cnf')}:/etc/mysql-exporter/my.cnf:ro`,
       '-v',
       `${db!.dir}:/run/mysqld`,
-      IMAGE,
+      image,
     ]);
     const inspect = JSON.parse(ok(podman(['inspect', c]), 'inspect'))[0] as {
       Config: { Cmd: string[]; Entrypoint: string[] | string; User: string };
@@ -150,6 +181,13 @@ describe('container image (podman, the real Dockerfile)', () => {
     }).catch((err: Error) => assert.fail(`${err.message}\n${logs(c)}`));
     assert.match(metrics, /^mysql_up 1$/m, logs(c));
     assert.match(metrics, /^mysql_global_status_uptime \d+/m);
+    const buildInfo =
+      /^mysql_exporter_build_info\{.*\} 1$/m.exec(metrics)?.[0] ?? 'no mysql_exporter_build_info';
+    assert.match(
+      buildInfo,
+      new RegExp(`[{,]revision="${REVISION}"[,}]`),
+      'the revision the image was built from',
+    );
 
     const ids = ok(podman(['exec', c, 'sh', '-c', 'id -u; id -g; grep ^Uid: /proc/1/status']), 'id');
     const [uid, gid, status] = ids.trim().split('\n');
@@ -163,7 +201,7 @@ describe('container image (podman, the real Dockerfile)', () => {
 
     // The image's HEALTHCHECK, as kept by --format docker, run by podman in the container.
     const hc = JSON.parse(
-      ok(podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', IMAGE]), 'hc'),
+      ok(podman(['image', 'inspect', '--format', '{{json .HealthCheck}}', image]), 'hc'),
     ) as {
       Test: string[];
     };
@@ -197,7 +235,7 @@ describe('container image (podman, the real Dockerfile)', () => {
       `${join(dir, 'tcp.cnf')}:/config/exporter.cnf:ro`,
       '-e',
       `MYSQL_EXPORTER_HEALTHCHECK_URL=http://127.0.0.1:${port}/-/healthy`,
-      IMAGE,
+      image,
       '--config.my-cnf=/config/exporter.cnf',
       `--web.listen-address=127.0.0.1:${port}`,
       '--collect.info_schema.processlist',
@@ -233,6 +271,12 @@ describe('container image (podman, the real Dockerfile)', () => {
     ok(podman(['stop', '-t', '20', c], 60_000), 'podman stop');
   });
 
+  test('--version names the revision the image was built from', () => {
+    const out = ok(podman(['run', '--rm', ...ULIMITS, '--network=none', image, '--version']), '--version');
+    assert.match(out, /^mysql-exporter, version \S+ \(revision: (\S+)\)$/m);
+    assert.equal(/\(revision: (\S+)\)/.exec(out)?.[1], REVISION);
+  });
+
   test('the image carries no dev dependency, source map, test file or TypeScript source', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
@@ -247,7 +291,7 @@ describe('container image (podman, the real Dockerfile)', () => {
       'ls /app',
     ].join('; ');
     const out = ok(
-      podman(['run', '--rm', ...ULIMITS, '--network=none', '--entrypoint', 'sh', IMAGE, '-c', script]),
+      podman(['run', '--rm', ...ULIMITS, '--network=none', '--entrypoint', 'sh', image, '-c', script]),
       'ls',
     );
     const [modules = '', forbidden = '', top = ''] = out.split('---\n');
@@ -275,7 +319,7 @@ describe('container image (podman, the real Dockerfile)', () => {
       'package.json',
       'queries',
     ]);
-    const size = Number(ok(podman(['image', 'inspect', '--format', '{{.Size}}', IMAGE]), 'size'));
+    const size = Number(ok(podman(['image', 'inspect', '--format', '{{.Size}}', image]), 'size'));
     const base = Number(
       ok(
         podman(['image', 'inspect', '--format', '{{.Size}}', 'docker.io/library/node:24-bookworm-slim']),

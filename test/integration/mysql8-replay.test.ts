@@ -64,7 +64,7 @@ describe('MySQL 8.4 replay, end to end through mysql2', () => {
         },
       ],
       answers: MYSQL8_ANSWERS,
-      tls: { cert: ca.cert, key: ca.key },
+      tls: { cert: ca.leaf('server').cert, key: ca.leaf('server').key },
     });
     writeFileSync(join(ca.dir, 'replay-key.pem'), replay.publicKeyPem);
     // The AWS SDK default chain: the environment provider comes first (no instance metadata here).
@@ -337,7 +337,7 @@ describe('secrets from files and the Cloud SQL proxy opt-in, through the replay'
         { user: 'sa@proj.iam', plugin: 'mysql_clear_password', verify: (t) => t === 'oauth-token' },
       ],
       answers: MYSQL8_ANSWERS,
-      tls: { cert: ca.cert, key: ca.key },
+      tls: { cert: ca.leaf('server').cert, key: ca.leaf('server').key },
     });
   });
 

@@ -6,7 +6,6 @@
  * time answering 500, request limits.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { type RequestOptions, request as httpsRequest } from 'node:https';
@@ -20,6 +19,7 @@ import { ConfigError } from '../../src/errors.js';
 import { main } from '../../src/main.js';
 import { type TestExporter, cnfFor, sampleValue, startExporter, writeMyCnf } from '../helpers/exporter.js';
 import { freePort } from '../helpers/mariadb.js';
+import { makeTestCa } from '../helpers/test-ca.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface Certs {
@@ -30,58 +30,32 @@ interface Certs {
 /** A CA, two server certificates (serials 1001 and 2002), a client CA with two clients, a rogue CA. */
 function makeCerts(): Certs {
   const dir = tempDir('web-security-');
-  const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  const ca = (name: string) =>
-    ssl([
-      'req',
-      '-x509',
-      ...newKey,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '2',
-    ]);
-  const issue = (name: string, by: string, serial: string, ext: string) => {
-    ssl(['req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    ssl([
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${by}.crt`,
-      '-CAkey',
-      `${by}.key`,
-      '-set_serial',
-      serial,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.crt`,
-    ]);
-  };
-  const server = 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n';
-  ca('server-ca');
-  issue('server1', 'server-ca', '0x1001', server);
-  issue('server2', 'server-ca', '0x2002', server);
-  ca('client-ca');
-  issue(
-    'prometheus',
-    'client-ca',
-    '0x31',
-    'subjectAltName=DNS:prometheus.test\nextendedKeyUsage=clientAuth\n',
-  );
-  issue('intruder', 'client-ca', '0x32', 'subjectAltName=DNS:other.test\nextendedKeyUsage=clientAuth\n');
-  ca('rogue-ca');
-  issue('rogue', 'rogue-ca', '0x33', 'subjectAltName=DNS:prometheus.test\nextendedKeyUsage=clientAuth\n');
+  const san = 'IP:127.0.0.1,DNS:localhost';
+  const common = { dir, keyType: 'ec' } as const;
+  makeTestCa({
+    ...common,
+    name: 'server-ca',
+    cn: 'server-ca',
+    leaves: [
+      { name: 'server1', san, serial: '0x1001' },
+      { name: 'server2', san, serial: '0x2002' },
+    ],
+  });
+  makeTestCa({
+    ...common,
+    name: 'client-ca',
+    cn: 'client-ca',
+    leaves: [
+      { name: 'prometheus', san: 'DNS:prometheus.test', usage: 'client', serial: '0x31' },
+      { name: 'intruder', san: 'DNS:other.test', usage: 'client', serial: '0x32' },
+    ],
+  });
+  makeTestCa({
+    ...common,
+    name: 'rogue-ca',
+    cn: 'rogue-ca',
+    leaves: [{ name: 'rogue', san: 'DNS:prometheus.test', usage: 'client', serial: '0x33' }],
+  });
   return { dir, pem: (name) => readFileSync(join(dir, name)) };
 }
 

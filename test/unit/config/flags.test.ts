@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type FlagSpec, parseDuration, parseFlags, renderHelp } from '../../../src/config/flags.js';
+import { parseDuration, parseFlags, renderHelp } from '../../../src/config/flags.js';
+import type { FlagSpec } from '../../../src/model/flags.js';
 
 const specs: FlagSpec[] = [
   { name: 'web.listen-address', kind: 'strings', default: [':9104'], help: 'listen' },

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, type ConfigProblem } from '../../../src/errors.js';
 import { loadWebConfig } from '../../../src/http/web-config-load.js';
 import { parseGoDuration, parseWebConfig } from '../../../src/http/web-config.js';
+import { makeTestCa } from '../../helpers/test-ca.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const SRC = '/etc/exporter/web.yml';
@@ -387,26 +387,7 @@ describe('loadWebConfig: the files it names', () => {
   let dir: string;
   before(() => {
     dir = tempDir('web-config-unit-');
-    const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    for (const name of ['a', 'b']) {
-      sh([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.crt`,
-        '-subj',
-        `/CN=${name}`,
-        '-days',
-        '2',
-      ]);
-    }
+    for (const name of ['a', 'b']) makeTestCa({ dir, name, cn: name, keyType: 'ec', leaves: [] });
     writeFileSync(join(dir, 'garbage.pem'), 'not a certificate\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
