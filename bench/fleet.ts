@@ -27,6 +27,7 @@ import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
 import { percentile } from './lib/stats.js';
+import { PROMETHEUS_ACCEPT } from './lib/http.js';
 
 const env = process.env;
 const COUNTS = (env.BENCH_FLEET_TARGETS ?? '100,1000,3000').split(',').map(Number);
@@ -37,6 +38,8 @@ const TIMEOUT_S = Number(env.BENCH_FLEET_TIMEOUT ?? 10);
 const EXTRA_ARGS = (env.BENCH_FLEET_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** Prometheus asks for gzip; BENCH_FLEET_GZIP=0 asks for plain text. */
 const GZIP = env.BENCH_FLEET_GZIP !== '0';
+/** Prometheus' own Accept header (OpenMetrics first) unless BENCH_ACCEPT says otherwise. */
+const ACCEPT = env.BENCH_ACCEPT ?? PROMETHEUS_ACCEPT;
 const OUT = resolve(env.BENCH_FLEET_OUT ?? join(import.meta.dirname, 'results', 'fleet.json'));
 
 interface Phase {
@@ -87,6 +90,7 @@ function scrape(agent: http.Agent, url: string): Promise<{ ok: boolean; timeout:
         agent,
         headers: {
           'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_S),
+          accept: ACCEPT,
           ...(GZIP ? { 'accept-encoding': 'gzip' } : {}),
         },
         timeout: TIMEOUT_S * 1000 + 2000,
@@ -293,7 +297,7 @@ export async function fleetScenario(): Promise<string> {
     removeTempDirs();
   }
   const lines = [
-    `# fleet: /probe of N targets (distinct proxy ports, RTT ${RTT_MS} ms, ${GZIP ? 'gzip' : 'no gzip'}${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}) each every ${INTERVAL_MS / 1000} s, ${ROUNDS} intervals (the first is the cold start); ${cpus().length} CPUs; database: MariaDB, thread pool`,
+    `# fleet: /probe of N targets (distinct proxy ports, RTT ${RTT_MS} ms, ${GZIP ? 'gzip' : 'no gzip'}, Accept ${ACCEPT.split(/[;,]/)[0]}${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}) each every ${INTERVAL_MS / 1000} s, ${ROUNDS} intervals (the first is the cold start); ${cpus().length} CPUs; database: MariaDB, thread pool`,
     'targets  phase   scrapes  failed  timeouts  p50 ms   p99 ms  CPU ms/scrape  proxy CPU  bench CPU  exporter share  conns  flights/scrape  RSS MiB  peak RSS  sessions peak/end  load avg',
   ];
   for (const r of rows) {

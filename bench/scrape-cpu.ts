@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import { USERS, createUsers, removeTempDirs, startBenchDb } from './lib/db.js';
+import { PROMETHEUS_ACCEPT } from './lib/http.js';
 import { log } from './lib/log.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { runIfMain } from './lib/standalone.js';
@@ -19,16 +20,19 @@ const SCRAPES = Number(env.BENCH_CPU_SCRAPES ?? 1000);
 const CONCURRENCY = Number(env.BENCH_CPU_CONCURRENCY ?? 1);
 const TABLES = Number(env.BENCH_TABLES ?? 0);
 const EXTRA_ARGS = (env.BENCH_CPU_ARGS ?? '').split(/\s+/).filter(Boolean);
+const ACCEPT = env.BENCH_ACCEPT ?? PROMETHEUS_ACCEPT;
 
 function get(agent: http.Agent, url: string): Promise<number> {
   return new Promise((done, fail) => {
     http
-      .get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      .get(url, { agent, headers: { 'accept-encoding': 'gzip', accept: ACCEPT } }, (res) => {
         let bytes = 0;
         res.on('data', (c: Buffer) => {
           bytes += c.length;
         });
-        res.on('end', () => (res.statusCode === 200 ? done(bytes) : fail(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? done(bytes) : fail(new Error(`HTTP ${res.statusCode}`)),
+        );
       })
       .on('error', fail);
   });
@@ -54,7 +58,10 @@ export async function scrapeCpuScenario(): Promise<string> {
   try {
     await createUsers(db);
     const cnf = writeCnf(db.port, USERS.ours.user, USERS.ours.password);
-    const exp = await ExporterProcess.start('ours', entry, cnf, ['--probe.allow=127.0.0.1/32', ...EXTRA_ARGS]);
+    const exp = await ExporterProcess.start('ours', entry, cnf, [
+      '--probe.allow=127.0.0.1/32',
+      ...EXTRA_ARGS,
+    ]);
     try {
       const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
       const url = `${exp.url}/probe?target=127.0.0.1:${db.port}`;
@@ -67,7 +74,7 @@ export async function scrapeCpuScenario(): Promise<string> {
       agent.destroy();
       log(`scrape-cpu: ${cpu.toFixed(2)} ms CPU per scrape`);
       return [
-        `# scrape-cpu: ${SCRAPES} gzip /probe scrapes, ${CONCURRENCY} at a time, default collectors${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}`,
+        `# scrape-cpu: ${SCRAPES} gzip /probe scrapes (Accept: ${ACCEPT.split(',')[0]}), ${CONCURRENCY} at a time, default collectors${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}`,
         'CPU ms/scrape  scrapes/s  gzip bytes  RSS MiB',
         `${cpu.toFixed(2).padStart(13)}  ${(SCRAPES / secs).toFixed(0).padStart(9)}  ${String(bytes).padStart(10)}  ${exp.memory().rssMiB.toFixed(0).padStart(7)}`,
       ].join('\n');

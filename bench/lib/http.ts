@@ -96,3 +96,7 @@ export async function closedLoop(
   client.close();
   return { scrapes, errors, elapsedMs };
 }
+
+/** What Prometheus 2.x sends by default (OpenMetrics first); BENCH_ACCEPT=text/plain for classic text. */
+export const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
