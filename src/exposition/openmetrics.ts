@@ -14,13 +14,18 @@
  * The body stops before `# EOF`, which the assembler writes after the last family.
  */
 import type { MetricFamily } from '../model/metrics.js';
-import { ChunkSink, type Exposition, escapeLabelValue } from './serialize.js';
+import { ChunkSink, type Exposition, FLUSH_CHARS, labelText } from './serialize.js';
 
 /** Prometheus's base units that a family name may end in. */
 const BASE_UNITS = ['seconds', 'bytes', 'ratio', 'celsius', 'joules', 'grams', 'meters', 'volts', 'amperes'];
 
+const UNITS: ReadonlySet<string> = new Set(BASE_UNITS);
+
 export function unitOf(familyName: string): string | undefined {
-  return BASE_UNITS.find((u) => familyName.endsWith(`_${u}`) && familyName.length > u.length + 1);
+  const cut = familyName.lastIndexOf('_');
+  if (cut <= 0) return undefined;
+  const unit = familyName.slice(cut + 1);
+  return UNITS.has(unit) ? unit : undefined;
 }
 
 const HELP_ESCAPE = /[\\\n"]/;
@@ -54,17 +59,18 @@ export function openMetricsChunks(families: readonly MetricFamily[]): Exposition
     let head = f.help === '' ? '' : `# HELP ${d.name} ${escapeHelp(f.help)}\n`;
     head += `# TYPE ${d.name} ${d.type}\n`;
     if (unit !== undefined) head += `# UNIT ${d.name} ${unit}\n`;
-    sink.write(head);
-    for (const s of f.samples) {
-      let line = s.suffix ? f.name + s.suffix : f.name;
-      let first = true;
-      const labels = s.labels;
-      for (const k in labels) {
-        line += `${first ? '{' : ','}${k}="${escapeLabelValue(`${labels[k]}`)}"`;
-        first = false;
+    // One string per family (flushed when long), as the classic text writer does.
+    let text = head;
+    const samples = f.samples;
+    for (let j = 0; j < samples.length; j++) {
+      const s = samples[j]!;
+      text += `${s.suffix ? f.name + s.suffix : f.name}${labelText(s.labels)} ${openMetricsValue(s.value)}\n`;
+      if (text.length > FLUSH_CHARS) {
+        sink.write(text);
+        text = '';
       }
-      sink.write(`${line}${first ? '' : '}'} ${openMetricsValue(s.value)}\n`);
     }
+    sink.write(text);
   }
   return sink.finish();
 }
