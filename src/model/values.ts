@@ -56,6 +56,13 @@ function parseTimestamp(s: string): number | undefined {
  */
 export function parseStatusValue(v: Cell | undefined): number | undefined {
   if (typeof v === 'string') {
+    // Most values are numbers: no lowercased copy for them (no word starts with a digit or sign).
+    const c = v.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
+      const n = parseNumber(v);
+      if (n !== undefined) return n;
+      return parseTimestamp(v);
+    }
     const word = WORDS[v.toLowerCase()];
     if (word !== undefined) return word;
     const n = parseNumber(v);

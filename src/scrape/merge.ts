@@ -9,14 +9,11 @@ import type { MetricFamily, Sample } from '../model/metrics.js';
 import { seriesKey } from '../model/metrics.js';
 
 interface Slot {
-  readonly name: string;
-  readonly help: string;
+  /** Index in the merged list. */
+  readonly at: number;
   readonly type: MetricFamily['type'];
-  /** The first contributor's own array until a second collector adds to the family. */
-  samples: readonly Sample[];
-  /** Native histograms of the family's contributors (protobuf only). */
-  native: MetricFamily['native'];
-  shared: boolean;
+  /** Set once a second collector adds to the family: its own copy of the samples. */
+  samples: Sample[] | undefined;
   /** Series keys, built only once a second collector contributes to this family. */
   keys: Set<string> | undefined;
 }
@@ -28,17 +25,23 @@ export interface Merged {
 
 const key = (name: string, s: Sample) => seriesKey(name + (s.suffix ?? ''), s.labels);
 
-function slotKeys(slot: Slot): Set<string> {
-  slot.keys ??= new Set(slot.samples.map((s) => key(slot.name, s)));
+function slotKeys(slot: Slot, families: readonly MetricFamily[]): Set<string> {
+  if (slot.keys) return slot.keys;
+  const f = families[slot.at]!;
+  slot.keys = new Set(f.samples.map((s) => key(f.name, s)));
   return slot.keys;
 }
 
+/**
+ * A family with one contributor (nearly all) is passed on as the collector returned it; one with
+ * several becomes a new family whose samples are the contributors' in order.
+ */
 export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
   const slots = new Map<string, Slot>();
-  const order: Slot[] = [];
+  const families: MetricFamily[] = [];
   const result: CollectorOutcome[] = [];
   for (const o of outcomes) {
-    const clash = o.families.length > 0 ? findClash(o.families, slots) : undefined;
+    const clash = o.families.length > 0 ? findClash(o.families, slots, families) : undefined;
     if (clash) {
       // A failed collector keeps its own error message; only what it still reported is dropped.
       result.push({ ...o, success: false, error: o.success ? clash : (o.error ?? clash), families: [] });
@@ -48,49 +51,42 @@ export function mergeOutcomes(outcomes: readonly CollectorOutcome[]): Merged {
     for (const f of o.families) {
       const slot = slots.get(f.name);
       if (!slot) {
-        const created: Slot = {
-          name: f.name,
-          help: f.help,
-          type: f.type,
-          samples: f.samples,
-          native: f.native,
-          shared: false,
-          keys: undefined,
-        };
-        slots.set(f.name, created);
-        order.push(created);
+        slots.set(f.name, { at: families.length, type: f.type, samples: undefined, keys: undefined });
+        families.push(f);
         continue;
       }
       // A second contributor (findClash has built the keys): copy once, then append.
-      const keys = slotKeys(slot);
-      const samples = slot.shared ? (slot.samples as Sample[]) : [...slot.samples];
+      const keys = slotKeys(slot, families);
+      const first = families[slot.at]!;
+      const samples = slot.samples ?? [...first.samples];
       for (const s of f.samples) {
         samples.push(s);
         keys.add(key(f.name, s));
       }
       slot.samples = samples;
-      if (f.native) slot.native = [...(slot.native ?? []), ...f.native];
-      slot.shared = true;
+      const native = first.native || f.native ? [...(first.native ?? []), ...(f.native ?? [])] : undefined;
+      families[slot.at] = {
+        name: first.name,
+        help: first.help,
+        type: first.type,
+        samples,
+        ...(native ? { native } : {}),
+      };
     }
   }
-  return {
-    outcomes: result,
-    families: order.map((s) => ({
-      name: s.name,
-      help: s.help,
-      type: s.type,
-      samples: s.samples,
-      ...(s.native ? { native: s.native } : {}),
-    })),
-  };
+  return { outcomes: result, families };
 }
 
-function findClash(families: readonly MetricFamily[], slots: ReadonlyMap<string, Slot>): string | undefined {
+function findClash(
+  families: readonly MetricFamily[],
+  slots: ReadonlyMap<string, Slot>,
+  merged: readonly MetricFamily[],
+): string | undefined {
   for (const f of families) {
     const slot = slots.get(f.name);
     if (!slot) continue;
     if (slot.type !== f.type) return `metric ${f.name} is already exported with type ${slot.type}`;
-    const keys = slotKeys(slot);
+    const keys = slotKeys(slot, merged);
     for (const s of f.samples) {
       if (keys.has(key(f.name, s))) return `metric ${f.name} repeats a series another collector exported`;
     }

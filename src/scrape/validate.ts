@@ -13,10 +13,22 @@ function checkLabelName(l: string, family: string, ok: Set<string>): void {
   ok.add(l);
 }
 
-function sameNames(keys: readonly string[], shape: readonly string[]): boolean {
-  if (keys.length !== shape.length) return false;
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== shape[i]) return false;
-  return true;
+const NO_LABELS: readonly string[] = [];
+
+/** Object.keys, without an array for the (common) empty label set. */
+function labelNames(labels: Readonly<Record<string, string>>): readonly string[] {
+  for (const _ in labels) return Object.keys(labels);
+  return NO_LABELS;
+}
+
+/** Whether the labels have exactly these names in this order (no key array per sample). */
+function fitsShape(labels: Readonly<Record<string, string>>, shape: readonly string[]): boolean {
+  let i = 0;
+  for (const k in labels) {
+    if (k !== shape[i]) return false;
+    i++;
+  }
+  return i === shape.length;
 }
 
 /**
@@ -57,7 +69,7 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
     // Most families have one sample: no sets for them.
     let firstSuffix: string | undefined;
     let suffixes: Set<string> | undefined;
-    let shape: string[] | undefined;
+    let shape: readonly string[] | undefined;
     let keys: Set<string> | undefined;
     let byShape = true;
     for (let i = 0; i < samples.length; i++) {
@@ -79,10 +91,9 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
         if (owner !== undefined && owner !== f.name) return validateFamiliesByKey(families, maxSeries);
         written.set(f.name + suffix, f.name);
       }
-      const labelNames = Object.keys(s.labels);
-      if (shape === undefined) shape = labelNames;
-      const fits = byShape && sameNames(labelNames, shape);
-      if (!fits || i === 0) for (const l of labelNames) checkLabelName(l, f.name, okLabels);
+      if (shape === undefined) shape = labelNames(s.labels);
+      const fits = byShape && (i === 0 || fitsShape(s.labels, shape));
+      if (!fits || i === 0) for (const l of labelNames(s.labels)) checkLabelName(l, f.name, okLabels);
       if (byShape && !fits) {
         // Mixed label-name lists: identify this family's series by their full keys from here on.
         byShape = false;
