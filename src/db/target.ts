@@ -178,11 +178,28 @@ export class Target {
    * False when statements were sent since `t` (performance.now()) and the server sent nothing back:
    * behind `mysql_up`, now that a scrape sends no statement of its own to check (a frozen server
    * behind an open session sends nothing). Only the batch session's statements count: they are
-   * quick, while a slow query-file statement cut off by the deadline says nothing about the server.
+   * quick, while a slow query-file statement cut off by the deadline says nothing about the server
+   * (a scrape of query files only gets one of the exporter's own: ensureAsked).
    */
   answeredSince(t: number): boolean {
     // Nothing asked (e.g. every collector served from its cache): nothing to judge by.
     return this.lastAsked < t || this.lastAnswer >= t;
+  }
+
+  /**
+   * For a scrape that started at `since` (performance.now()) and may send no statement of the
+   * exporter's own (only query files, or every built-in collector served from its cache): once its
+   * collectors have queued their first statements (the next turn of the event loop, when the batch
+   * goes out), sends `SELECT 1` on the batch session if none was asked, so that answeredSince judges
+   * the server by an answer it owes. The batch session is the one serverInfo opened: no other session.
+   */
+  ensureAsked(since: number, signal: AbortSignal): void {
+    setImmediate(() => {
+      if (this.lastAsked >= since || signal.aborted || this.closed) return;
+      this.lastAsked = performance.now();
+      // Its answer is all that matters (onAnswer); a failure is the collectors' to report.
+      this.batcher.run('SELECT 1', [], signal).catch(() => {});
+    });
   }
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
