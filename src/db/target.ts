@@ -178,11 +178,28 @@ export class Target {
    * False when statements were sent since `t` (performance.now()) and the server sent nothing back:
    * behind `mysql_up`, now that a scrape sends no statement of its own to check (a frozen server
    * behind an open session sends nothing). Only the batch session's statements count: they are
-   * quick, while a slow query-file statement cut off by the deadline says nothing about the server.
+   * quick, while a slow query-file statement cut off by the deadline says nothing about the server
+   * (a scrape of query files only gets one of the exporter's own: ensureAsked).
    */
   answeredSince(t: number): boolean {
     // Nothing asked (e.g. every collector served from its cache): nothing to judge by.
     return this.lastAsked < t || this.lastAnswer >= t;
+  }
+
+  /**
+   * For a scrape that started at `since` (performance.now()) and may send no statement of the
+   * exporter's own (only query files, or every built-in collector served from its cache): once its
+   * collectors have queued their first statements (the next turn of the event loop, when the batch
+   * goes out), sends `SELECT 1` on the batch session if none was asked, so that answeredSince judges
+   * the server by an answer it owes. The batch session is the one serverInfo opened: no other session.
+   */
+  ensureAsked(since: number, signal: AbortSignal): void {
+    setImmediate(() => {
+      if (this.lastAsked >= since || signal.aborted || this.closed) return;
+      this.lastAsked = performance.now();
+      // Its answer is all that matters (onAnswer); a failure is the collectors' to report.
+      this.batcher.run('SELECT 1', [], signal).catch(() => {});
+    });
   }
 
   private initSession(conn: PoolConnection, opts: TargetOptions): void {
@@ -267,7 +284,7 @@ export class Target {
         this.lastAsked = performance.now();
         // The batch session reads whole results (each still bounded by the per-statement byte cap),
         // so a row cap keeps the first rows and counts the rest after the fact; statements of query
-        // files from --queries.dir never come here and stream their rows (executeCapped).
+        // files from --queries.dir never come here and stream their rows (execute).
         const res = await this.batcher.run(sql, params, signal);
         return opts.maxRows === undefined ? res : capRows(res, opts.maxRows);
       },
@@ -374,6 +391,23 @@ export class Target {
     return e;
   }
 
+  /**
+   * Runs one statement on `conn` and reads its rows as the server streams them: the one place that
+   * handles the deadline (`signal`), a lost connection, the per-statement byte cap and the row cap.
+   * - `signal` aborts: the connection is destroyed (never returned with a statement in flight) and,
+   *   unless `connecting` (the statement is itself a KILL or part of opening a session), the
+   *   statement killed from another session; DeadlineError.
+   * - The connection is lost (server killed, network gone): rejected at once, not at the deadline.
+   * - Bytes: mysql2 buffers a whole packet (and we keep the rows), so what one statement may receive
+   *   is counted on the socket: past `maxResultBytes` the connection is destroyed and the statement
+   *   killed, so an endless result set or a huge packet cannot grow the heap until the deadline. A
+   *   result already over `maxRows` ends there as its kept subset (`cutOff`); otherwise
+   *   RESULT_TOO_LARGE.
+   * - Rows: the first `maxRows` (all without it) are kept, later ones only counted (`dropped`):
+   *   memory holds at most `maxRows` rows whatever the result size.
+   * Only the first result set is read (query files hold one SELECT). `release`: hand the connection
+   * back to its pool when the statement ended cleanly (the caller does otherwise).
+   */
   private execute(
     conn: PoolConnection,
     sql: string,
@@ -381,73 +415,7 @@ export class Target {
     signal: AbortSignal,
     connecting: boolean,
     release: boolean,
-    maxRows?: number,
-  ): Promise<QueryResult> {
-    if (maxRows !== undefined) return this.executeCapped(conn, sql, params, signal, maxRows);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const threadId = conn.threadId;
-      const onAbort = () => {
-        if (settled) return;
-        settled = true;
-        streamOf(conn)?.removeListener('data', onData);
-        // Never return a connection with a statement in flight: destroy it and kill the statement.
-        conn.destroy();
-        if (!connecting && threadId !== null) this.killQuery(threadId);
-        reject(new DeadlineError('deadline exceeded; statement cancelled'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      // mysql2 buffers a whole result (and any oversized packet) in memory: cap what one statement
-      // may receive, counted on the socket, so an endless result set or a huge packet cannot grow
-      // the heap until the deadline.
-      const stream = streamOf(conn);
-      let received = 0;
-      const onData = (chunk: Buffer) => {
-        received += chunk.length;
-        if (received <= this.maxResultBytes || settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        stream?.removeListener('data', onData);
-        conn.destroy();
-        reject(
-          new QueryError(
-            `the server sent more than ${this.maxResultBytes} bytes for one statement; connection closed`,
-            'RESULT_TOO_LARGE',
-          ),
-        );
-      };
-      stream?.on('data', onData);
-      conn.query({ sql, values: params as unknown[] }, (err: MysqlError | null, rows: unknown, fields) => {
-        if (!err?.fatal) this.answered();
-        signal.removeEventListener('abort', onAbort);
-        stream?.removeListener('data', onData);
-        if (settled) return;
-        settled = true;
-        if (err) {
-          if (err.fatal) conn.destroy();
-          else if (release) conn.release();
-          reject(err);
-          return;
-        }
-        if (release) conn.release();
-        resolve(normalize(rows, fields as FieldPacket[] | undefined));
-      });
-    });
-  }
-
-  /**
-   * Runs the statement as written and reads its rows as the server streams them: the first `maxRows`
-   * are kept, later ones only counted. Memory holds at most `maxRows` rows whatever the result size.
-   * The per-statement byte cap still bounds what is read: past it, a result that is already over
-   * `maxRows` ends as the kept subset (`cutOff`, the connection destroyed and the statement killed);
-   * one that is not fails as in `execute`.
-   */
-  private executeCapped(
-    conn: PoolConnection,
-    sql: string,
-    params: readonly unknown[],
-    signal: AbortSignal,
-    maxRows: number,
+    maxRows = Number.POSITIVE_INFINITY,
   ): Promise<QueryResult> {
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -465,7 +433,7 @@ export class Target {
       const abandon = () => {
         // Never return a connection with a statement in flight: destroy it and kill the statement.
         conn.destroy();
-        if (threadId !== null) this.killQuery(threadId);
+        if (!connecting && threadId !== null) this.killQuery(threadId);
       };
       const onAbort = () => {
         if (settled) return;
@@ -474,9 +442,8 @@ export class Target {
         abandon();
         reject(new DeadlineError('deadline exceeded; statement cancelled'));
       };
-      // A query without a callback is not told when its connection is lost (server killed, network
-      // gone): mysql2 reports that on the connection only. Fail the statement at once, not at the
-      // deadline, as `execute` does through its callback.
+      // A query without a callback is not told when its connection is lost: mysql2 reports that on
+      // the connection only.
       const onLost = (err: MysqlError) => {
         detach();
         if (settled) return;
@@ -510,7 +477,7 @@ export class Target {
         if ((index ?? 0) === 0) fields = f;
       });
       query.on('result', (row: unknown, index?: number) => {
-        // Only the first result set's rows (a CALL adds an OK packet as a second "result").
+        // Only the first result set's rows (an OK packet also arrives as a "result", without fields).
         if ((index ?? 0) !== 0 || fields === undefined || settled) return;
         if (kept.length < maxRows) kept.push(row);
         else dropped++;
@@ -520,14 +487,14 @@ export class Target {
         if (settled) return;
         settled = true;
         if (err.fatal) conn.destroy();
-        else conn.release();
+        else if (release) conn.release();
         reject(err);
       });
       query.on('end', () => {
         detach();
         if (settled) return;
         settled = true;
-        conn.release();
+        if (release) conn.release();
         resolve(dropped > 0 ? { ...normalize(kept, fields), dropped } : normalize(kept, fields));
       });
     });

@@ -23,6 +23,12 @@ export interface ScrapeTarget {
   db(signal: AbortSignal, batched?: boolean): Db;
   /** False when statements went out since `t` (performance.now()) and nothing came back; absent: true. */
   answeredSince?(t: number): boolean;
+  /**
+   * Makes sure one of the exporter's own statements goes out during a scrape that started at `t`,
+   * for answeredSince to judge by (statements of query files do not count: they may run until the
+   * deadline).
+   */
+  ensureAsked?(t: number, signal: AbortSignal): void;
 }
 
 export interface ScrapeOptions {
@@ -82,11 +88,15 @@ export async function scrape(opts: ScrapeOptions): Promise<ScrapeResult> {
   // (custom query files) share the pool, at most `concurrency` at a time. Each running collector
   // and each of its statements listens on the scrape's signal.
   setMaxListeners(Math.max(defaultMaxListeners, 4 * runnable.length + 10), signal);
-  const outcomes = await Promise.all(
+  const running = Promise.all(
     runnable.map((c) =>
       isBatchable(c) ? runCollector(c, server, opts) : limit(() => runCollector(c, server, opts)),
     ),
   );
+  // Only the exporter's own statements judge liveness (below): a scrape with query files may have
+  // none of them (no built-in collector, or all served from a cache).
+  if (target.ensureAsked && runnable.some((c) => !isBatchable(c))) target.ensureAsked(startedAt, signal);
+  const outcomes = await running;
   // The server info came from the session's handshake: a scrape that reached its deadline without
   // the server sending anything is down (a frozen server behind an open session answers nothing).
   // One slow statement past its collector's own budget is not.

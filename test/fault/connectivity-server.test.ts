@@ -26,6 +26,8 @@ import { counterDelta, serverCounters, sessions, waitFor } from '../helpers/faul
 
 const POOL = 2;
 const DEFAULTS = ['global_status', 'global_variables', 'slave_status', 'info_schema.innodb_cmp'];
+/** Every collector enabled by default. */
+const DEFAULTS_ALL = [...DEFAULTS, 'info_schema.innodb_cmpmem', 'info_schema.query_response_time'];
 const FAST = DEFAULTS.map((c) => `collect[]=${c}`).join('&');
 
 describe('fault T01-T06: server down, frozen, killed, restarted, idle connections dropped', () => {
@@ -100,6 +102,40 @@ describe('fault T01-T06: server down, frozen, killed, restarted, idle connection
     const again = await cold.get(`/metrics?${FAST}`);
     assert.equal(up(again.body), 1, 'T02: the cold exporter recovers too');
     await cold.stop();
+    extra.pop();
+    await assertSettled(db, POOL);
+  });
+
+  test('T02: server frozen, a scrape of query files only (no built-in collector) -> mysql_up 0 by the deadline', async () => {
+    // No statement of the exporter's own in the scrape: the query file's statement, which may
+    // legitimately run until the deadline (T17), must not be what decides mysql_up.
+    const queries = writeQueries({ 'one.yaml': queryFile('fault.one', 'SELECT 1 AS v') });
+    const only = await startExporter(writeCnf(db), {
+      args: [`--queries.dir=${queries}`, ...DEFAULTS_ALL.map((c) => `--no-collect.${c}`)],
+    });
+    extra.push(only);
+    const warm = await only.get('/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '5' } });
+    assertScrape(warm, 4750, 'T02 query files only, warm-up');
+    assert.equal(up(warm.body), 1, 'T02 query files only, warm-up: mysql_up');
+    assert.equal(collectorSuccess(warm.body, 'fault.one'), 1);
+    assert.equal(collectorSuccess(warm.body, 'global_status'), undefined, 'no built-in collector runs');
+    await freeze(db);
+    try {
+      const r = await only.get('/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2' } });
+      assertScrape(r, 1750, 'T02 query files only, frozen');
+      assert.equal(
+        up(r.body),
+        0,
+        `T02 query files only: ${Math.round(r.ms)} ms\n${only.logs.slice(-8).join('\n')}`,
+      );
+    } finally {
+      thaw(db);
+    }
+    const again = await only.get('/metrics', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '5' } });
+    assertScrape(again, 4750, 'T02 query files only, after SIGCONT');
+    assert.equal(up(again.body), 1, 'T02 query files only, after SIGCONT: mysql_up');
+    assert.equal(collectorSuccess(again.body, 'fault.one'), 1);
+    await only.stop();
     extra.pop();
     await assertSettled(db, POOL);
   });

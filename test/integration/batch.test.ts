@@ -16,6 +16,7 @@ import { isBatchable } from '../../src/model/batchable.js';
 import type { Target } from '../../src/db/target.js';
 import { DeadlineError } from '../../src/errors.js';
 import { exporterTarget } from '../helpers/exporter-target.js';
+import { poll } from '../helpers/poll.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
 
 describe('statement batches on a real MariaDB', () => {
@@ -97,6 +98,38 @@ describe('statement batches on a real MariaDB', () => {
     // The next batch waits for the abandoned one and runs on the same session (no reconnect).
     const id1 = (await d.query('SELECT CONNECTION_ID() AS id')).rows[0]?.id;
     assert.equal(id1, id0);
+  });
+
+  test('ensureAsked: a SELECT 1 on the batch session when nothing batched was asked, nothing otherwise', async () => {
+    await target.serverInfo(never());
+    await target.db(never()).query('SELECT 1');
+    const turn = () => new Promise((r) => setImmediate(r));
+    const sessions = target.stats().all;
+    // Only a query-file statement in this "scrape": one batch of its own goes out.
+    let before = target.batches;
+    let since = performance.now();
+    const custom = target.db(never()).query('SELECT 2 AS v');
+    target.ensureAsked(since, never());
+    await custom;
+    await poll(
+      'the liveness statement sent',
+      5000,
+      async () => (target.batches > before ? true : undefined),
+      10,
+    );
+    assert.equal(target.batches - before, 1);
+    assert.equal(target.answeredSince(since), true);
+    // A batched statement was queued in the same turn: no extra one.
+    before = target.batches;
+    since = performance.now();
+    const own = target.db(never(), true).query('SELECT 3 AS v');
+    target.ensureAsked(since, never());
+    await own;
+    await turn();
+    await turn();
+    assert.equal(target.batches - before, 1);
+    // Neither opened a session (the batch session is the one serverInfo opened).
+    assert.ok(target.stats().all <= sessions, `${target.stats().all} sessions, ${sessions} before`);
   });
 
   test('the unbatched pool (custom query files) refuses several statements in one call', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Target } from '../../src/db/target.js';
-import { DeadlineError } from '../../src/errors.js';
+import { DeadlineError, QueryError } from '../../src/errors.js';
 import { exporterTarget } from '../helpers/exporter-target.js';
 import { type MariaDb, createExporterUser, startMariaDb } from '../helpers/mariadb.js';
 
@@ -82,6 +82,69 @@ describe('Target on a real MariaDB', () => {
     // The pool still works afterwards.
     const r = await target.db(never()).query('SELECT 1 AS one');
     assert.equal(Number(r.rows[0]?.one), 1);
+  });
+
+  describe('row and byte caps (one streaming path for every pooled statement)', () => {
+    let capped: Target;
+    const BYTES = 256 * 1024;
+    // About 110 bytes a row on the wire: 100,000 rows are far over the byte cap, 1,000 far under.
+    // MariaDB's sequence engine: a table of 1..n in any schema.
+    const rowsSql = (n: number) => `SELECT seq AS n, REPEAT('x', 100) AS pad FROM mysql.seq_1_to_${n}`;
+    before(() => {
+      capped = exporterTarget(db, { maxResultBytes: BYTES });
+    });
+    after(async () => {
+      await capped?.close();
+    });
+    async function nothingRunning(): Promise<void> {
+      let running = 1;
+      for (let i = 0; i < 40 && running > 0; i++) {
+        const rows = await db.sql(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'exporter' AND INFO LIKE 'SELECT seq AS n%'",
+        );
+        running = Number(rows[0]?.n);
+        if (running > 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(running, 0, 'the statement is gone from the server within 2 s');
+    }
+
+    test('under the byte cap: the first maxRows rows kept in order, the rest counted exactly', async () => {
+      const r = await capped.db(never()).query(rowsSql(1000), [], { maxRows: 10 });
+      assert.deepEqual(r.columns, ['n', 'pad']);
+      assert.deepEqual(
+        r.rows.map((row) => Number(row.n)),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      assert.equal(r.dropped, 990);
+      assert.equal(r.cutOff, undefined);
+      const all = await capped.db(never()).query(rowsSql(1000));
+      assert.equal(all.rows.length, 1000);
+      assert.equal(all.dropped, undefined);
+    });
+
+    test('over the byte cap past maxRows: the kept rows, cut off, the statement killed', async () => {
+      const r = await capped.db(never()).query(rowsSql(100_000), [], { maxRows: 100 });
+      assert.equal(r.rows.length, 100);
+      assert.equal(Number(r.rows[99]?.n), 100);
+      assert.equal(r.cutOff, true);
+      assert.ok((r.dropped ?? 0) > 0 && (r.dropped ?? 0) < 100_000 - 100, `dropped ${r.dropped}`);
+      await nothingRunning();
+      assert.equal(Number((await capped.db(never()).query('SELECT 1 AS one')).rows[0]?.one), 1);
+    });
+
+    test('over the byte cap within maxRows, or without a row cap: RESULT_TOO_LARGE, the statement killed', async () => {
+      for (const opts of [{ maxRows: 1_000_000 }, {}]) {
+        await assert.rejects(
+          capped.db(never()).query(rowsSql(100_000), [], opts),
+          (err: unknown) =>
+            err instanceof QueryError &&
+            err.serverCode === 'RESULT_TOO_LARGE' &&
+            err.message.includes(`more than ${BYTES} bytes`),
+        );
+        await nothingRunning();
+      }
+      assert.equal(Number((await capped.db(never()).query('SELECT 1 AS one')).rows[0]?.one), 1);
+    });
   });
 
   test('a pooled connection killed by the server is replaced without a failed query', async () => {

@@ -4,6 +4,7 @@ import { parseServerInfo, type ServerInfo } from '../../../src/model/server-info
 import { CollectorError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { type ScrapeTarget, scrape } from '../../../src/scrape/orchestrator.js';
+import { markBatchable } from '../../../src/model/batchable.js';
 import type { Collector, Db } from '../../../src/model/collector.js';
 import type { MetricFamily } from '../../../src/model/metrics.js';
 
@@ -226,4 +227,25 @@ test('deadline reached and nothing came back: up=0 with the collectors’ error,
   const r3 = await run(silent, false);
   assert.equal(r3.up, true);
   assert.equal(r3.outcomes[0]?.success, false);
+});
+
+test('a scrape with query-file collectors asks the target for one statement of its own; one without does not', async () => {
+  const run = async (collectors: Collector[]) => {
+    const asked: number[] = [];
+    const t0 = performance.now();
+    const t: ScrapeTarget = { ...target(maria), ensureAsked: (since) => asked.push(since) };
+    await scrape({ ...opts, target: t, signal: new AbortController().signal, collectors });
+    for (const since of asked) assert.ok(since >= t0, 'since the scrape started');
+    return asked.length;
+  };
+  const custom = () => collector('custom', async () => [gaugeFamily('mysql_custom')]);
+  const builtIn = () => markBatchable(collector('builtin', async () => [gaugeFamily('mysql_builtin')]));
+  assert.equal(await run([custom()]), 1, 'query files only');
+  assert.equal(await run([builtIn(), custom()]), 1, 'built-in collectors may all be served from a cache');
+  assert.equal(
+    await run([builtIn()]),
+    0,
+    'built-in collectors only: their statements are the exporter’s own',
+  );
+  assert.equal(await run([collector('custom', async () => [], false)]), 0, 'nothing runnable');
 });
