@@ -16,14 +16,17 @@
  * 2 warm-up ones, transports alternating within each repetition), client flights per repetition
  * (round trips on the wire, counted by the proxy), sessions used (connections open through the
  * proxy), CPU of this process per repetition (the proxy runs in a process of its own), and whether
- * every transport returned the same number of rows per statement as `serial`. Writes
- * results/transports.{json,txt}.
+ * every transport returned the same number of rows per statement as `serial`. Then the same with
+ * the middle statement replaced by one that fails (BENCH_TRANSPORT_FAILING=0: not): the pipeline
+ * and the pools run the others anyway; the batch stops at the failure on the server and sends the
+ * rest again in a second COM_QUERY, as the exporter does. Writes results/transports.{json,txt}.
  *
  *   node --import tsx bench/transports.ts        (or BENCH_SCENARIOS=transports npm run bench)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Connection, type QueryError, createConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { Monitor, USERS, captureStatements, createUsers, removeTempDirs, startBenchDb } from './lib/db.js';
 import { pingPong } from './lib/delay-proxy.js';
@@ -41,6 +44,9 @@ const env = process.env;
 const RTTS = (env.BENCH_RTTS ?? '2,10,40').split(',').map(Number);
 const REPS = Number(env.BENCH_TRANSPORT_REPS ?? 20);
 const WARMUPS = 2;
+/** Fails on every server (error 1109), without touching anything. */
+const FAILING = 'SELECT * FROM information_schema.no_such_table';
+const WITH_FAILING = env.BENCH_TRANSPORT_FAILING !== '0';
 const OUT = resolve(env.BENCH_TRANSPORTS_OUT ?? join(import.meta.dirname, 'results', 'transports.json'));
 
 /** Rows per statement of one repetition; -1 for a statement that failed. */
@@ -55,6 +61,8 @@ interface Transport {
 }
 
 export interface TransportRow {
+  /** `default`: the statements as captured; `one failing`: the middle one replaced by a failing one. */
+  readonly set: string;
   readonly rttMs: number;
   readonly transport: string;
   readonly sessions: number;
@@ -124,23 +132,56 @@ async function pool(port: number, k: number, name: string): Promise<Transport> {
   };
 }
 
+/** One multi-statement COM_QUERY: the result sets, and where the server stopped if one failed. */
+function sendBatch(
+  c: Connection,
+  statements: readonly string[],
+): Promise<{ sets: unknown[]; failedAt: number | undefined }> {
+  const sql = statements.map((s) => s.replace(/[\s;]+$/, '')).join(';\n');
+  return new Promise((resolve, reject) => {
+    const q = c.query(sql, (err: QueryError | null, rows: unknown) => {
+      if (!err)
+        return resolve({ sets: statements.length === 1 ? [rows] : (rows as unknown[]), failedAt: undefined });
+      if (err.fatal) return reject(err);
+      // As src/db/batch.ts: the statements before the failing one have their results on the command.
+      const cmd = q as unknown as { _resultIndex: number; _rows: unknown[] };
+      const failedAt = Math.min(cmd._resultIndex, statements.length - 1);
+      resolve({ sets: cmd._rows.slice(0, failedAt), failedAt });
+    });
+  });
+}
+
 async function batch(port: number): Promise<Transport> {
-  const c = await mysql2Conn(port, true);
+  const u = USERS.floor;
+  const c = createConnection({
+    host: '127.0.0.1',
+    port,
+    user: u.user,
+    password: u.password,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    // Our statements only (captured from our exporter), as ours sends them.
+    multipleStatements: true,
+  });
+  await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
   return {
     name: 'batch',
     sessions: 0,
     async run(statements) {
-      const sql = statements.map((s) => s.replace(/[\s;]+$/, '')).join(';\n');
-      try {
-        const [r] = await c.query(sql);
-        const sets = statements.length === 1 ? [r] : (r as unknown[]);
-        return sets.map(rowsOf);
-      } catch {
-        // The exporter re-sends the statements after a failing one; none of ours fails here.
-        return statements.map(() => -1);
+      // As the exporter does: the statements after a failing one go out again in the next batch.
+      const out: RowCounts = [];
+      let rest = statements;
+      while (rest.length > 0) {
+        const { sets, failedAt } = await sendBatch(c, rest);
+        out.push(...sets.map(rowsOf));
+        if (failedAt === undefined) break;
+        out.push(-1);
+        rest = rest.slice(failedAt + 1);
       }
+      return out;
     },
-    close: () => c.end(),
+    close: () => new Promise<void>((resolve) => c.end(() => resolve())),
   };
 }
 
@@ -195,7 +236,7 @@ export async function transportsScenario(): Promise<string> {
   process.on('exit', () => db.signal('SIGKILL'));
   const rows: TransportRow[] = [];
   let statements: string[] = [];
-  let rowCounts: RowCounts = [];
+  const rowCounts: Record<string, RowCounts> = {};
   /** Connections opened while the transports ran (all were opened beforehand: should be 0). */
   let reconnects = Number.NaN;
   try {
@@ -228,61 +269,69 @@ export async function transportsScenario(): Promise<string> {
         transports.push(t);
       }
       const connections0 = (await proxy.stats())[0]!.connections;
-      for (const rtt of RTTS) {
-        await proxy.setDelay(rtt / 2);
-        const acc = transports.map(() => ({
-          ms: [] as number[],
-          flights: 0,
-          cpu: 0,
-          mismatch: new Set<string>(),
-        }));
-        for (let rep = -WARMUPS; rep < REPS; rep++) {
-          // Alternate the order every repetition so that no transport always follows the same one.
-          const order = transports.map((_, i) => i);
-          if (rep % 2 !== 0) order.reverse();
-          let reference: RowCounts | undefined;
-          const counts = new Map<number, RowCounts>();
-          for (const i of order) {
-            const t = transports[i]!;
-            const f0 = (await proxy.stats())[0]!.flights;
-            const c0 = benchCpuMs();
-            const t0 = performance.now();
-            const got = await t.run(statements);
-            const ms = performance.now() - t0;
-            const cpu = benchCpuMs() - c0;
-            const f1 = (await proxy.stats())[0]!.flights;
-            counts.set(i, got);
-            if (rep < 0) continue;
+      const failing = [...statements];
+      failing[Math.floor(statements.length / 2)] = FAILING;
+      const sets = [
+        { set: 'default', statements },
+        ...(WITH_FAILING ? [{ set: 'one failing', statements: failing }] : []),
+      ];
+      for (const { set, statements } of sets)
+        for (const rtt of RTTS) {
+          await proxy.setDelay(rtt / 2);
+          const acc = transports.map(() => ({
+            ms: [] as number[],
+            flights: 0,
+            cpu: 0,
+            mismatch: new Set<string>(),
+          }));
+          for (let rep = -WARMUPS; rep < REPS; rep++) {
+            // Alternate the order every repetition so that no transport always follows the same one.
+            const order = transports.map((_, i) => i);
+            if (rep % 2 !== 0) order.reverse();
+            let reference: RowCounts | undefined;
+            const counts = new Map<number, RowCounts>();
+            for (const i of order) {
+              const t = transports[i]!;
+              const f0 = (await proxy.stats())[0]!.flights;
+              const c0 = benchCpuMs();
+              const t0 = performance.now();
+              const got = await t.run(statements);
+              const ms = performance.now() - t0;
+              const cpu = benchCpuMs() - c0;
+              const f1 = (await proxy.stats())[0]!.flights;
+              counts.set(i, got);
+              if (rep < 0) continue;
+              const a = acc[i]!;
+              a.ms.push(ms);
+              a.cpu += cpu;
+              a.flights += f1 - f0;
+            }
+            reference = counts.get(0);
+            for (const [i, got] of counts) {
+              got.forEach((n, j) => {
+                if (n !== reference?.[j]) acc[i]!.mismatch.add(`#${j + 1} ${n} vs ${reference?.[j]}`);
+              });
+            }
+          }
+          transports.forEach((t, i) => {
             const a = acc[i]!;
-            a.ms.push(ms);
-            a.cpu += cpu;
-            a.flights += f1 - f0;
-          }
-          reference = counts.get(0);
-          for (const [i, got] of counts) {
-            got.forEach((n, j) => {
-              if (n !== reference?.[j]) acc[i]!.mismatch.add(`#${j + 1} ${n} vs ${reference?.[j]}`);
+            rows.push({
+              set,
+              rttMs: rtt,
+              transport: t.name,
+              sessions: t.sessions,
+              p50: percentile(a.ms, 50),
+              p90: percentile(a.ms, 90),
+              flightsPerRep: a.flights / REPS,
+              cpuMsPerRep: a.cpu / REPS,
+              rowMismatches: [...a.mismatch],
             });
-          }
-        }
-        transports.forEach((t, i) => {
-          const a = acc[i]!;
-          rows.push({
-            rttMs: rtt,
-            transport: t.name,
-            sessions: t.sessions,
-            p50: percentile(a.ms, 50),
-            p90: percentile(a.ms, 90),
-            flightsPerRep: a.flights / REPS,
-            cpuMsPerRep: a.cpu / REPS,
-            rowMismatches: [...a.mismatch],
           });
-        });
-        log(`  ${rtt} ms: done`);
-      }
+          log(`  ${set}, ${rtt} ms: done`);
+        }
       reconnects = (await proxy.stats())[0]!.connections - connections0;
-      rowCounts = await transports[0]!.run(statements);
-      log(`  rows per statement (serial): ${rowCounts.join(', ')}`);
+      for (const x of sets) rowCounts[x.set] = await transports[0]!.run(x.statements);
+      log(`  rows per statement (serial; -1: failed): ${JSON.stringify(rowCounts)}`);
     } finally {
       for (const t of transports) await t.close().catch(() => {});
       await proxy.close();
@@ -299,23 +348,28 @@ export async function transportsScenario(): Promise<string> {
   );
   lines.push(`# proxy check (ping-pong, configured RTT -> measured): ${check.join('; ')}`);
   lines.push(
-    `# rows per statement: ${rowCounts.join(', ')}; connections opened during the repetitions: ${reconnects}`,
+    `# rows per statement (-1: failed): ${Object.entries(rowCounts)
+      .map(([k, v]) => `${k} ${v.join(', ')}`)
+      .join('; ')}; connections opened during the repetitions: ${reconnects}`,
   );
-  lines.push('RTT ms  transport   sessions   p50 ms   p90 ms  flights/rep  CPU ms/rep  rows = serial');
+  lines.push(
+    'set          RTT ms  transport   sessions   p50 ms   p90 ms  flights/rep  CPU ms/rep  rows = serial',
+  );
   for (const r of rows) {
     lines.push(
-      `${String(r.rttMs).padStart(6)}  ${r.transport.padEnd(10)} ${String(r.sessions).padStart(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.flightsPerRep.toFixed(2).padStart(12)} ${r.cpuMsPerRep.toFixed(2).padStart(11)}  ${r.rowMismatches.length === 0 ? 'yes' : `NO: ${r.rowMismatches.join('; ')}`}`,
+      `${r.set.padEnd(11)} ${String(r.rttMs).padStart(7)}  ${r.transport.padEnd(10)} ${String(r.sessions).padStart(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.flightsPerRep.toFixed(2).padStart(12)} ${r.cpuMsPerRep.toFixed(2).padStart(11)}  ${r.rowMismatches.length === 0 ? 'yes' : `NO: ${r.rowMismatches.join('; ')}`}`,
     );
   }
   if (RTTS.length >= 2) {
-    for (const name of [...new Set(rows.map((r) => r.transport))]) {
-      const pts = rows.filter((r) => r.transport === name);
+    for (const key of [...new Set(rows.map((r) => `${r.set}\t${r.transport}`))]) {
+      const [set, name] = key.split('\t') as [string, string];
+      const pts = rows.filter((r) => r.set === set && r.transport === name);
       const f = fit(
         pts.map((p) => p.rttMs),
         pts.map((p) => p.p50),
       );
       lines.push(
-        `fit ${name.padEnd(10)} p50 = ${f.a.toFixed(1)} ms + ${f.b.toFixed(2)} x RTT (round trips on the critical path)`,
+        `fit ${set.padEnd(11)} ${name.padEnd(10)} p50 = ${f.a.toFixed(1)} ms + ${f.b.toFixed(2)} x RTT (round trips on the critical path)`,
       );
     }
   }
