@@ -56,7 +56,7 @@ function cnf(port: number, side: Side, ca: string | undefined): string {
 }
 
 /** Least squares fit y = a + b x. */
-function fit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
+export function fit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
   const n = xs.length;
   const mx = xs.reduce((s, x) => s + x, 0) / n;
   const my = ys.reduce((s, y) => s + y, 0) / n;

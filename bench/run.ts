@@ -31,6 +31,7 @@ import { ExporterProcess, buildOurs, referencePath, writeCnf } from './lib/proc.
 import { type Figures, type ScenarioResult, table, writeJson } from './lib/report.js';
 import { mean, percentile } from './lib/stats.js';
 import { remoteScenario } from './remote.js';
+import { transportsScenario } from './transports.js';
 
 const env = process.env;
 const num = (name: string, def: number) => {
@@ -50,7 +51,9 @@ const CFG = {
   probeTargets: num('BENCH_PROBE_TARGETS', 50),
   probeRounds: num('BENCH_PROBE_ROUNDS', 10),
   loadRate: num('BENCH_LOAD_RATE', 50),
-  scenarios: new Set((env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe,formats,remote,fleet').split(',')),
+  scenarios: new Set(
+    (env.BENCH_SCENARIOS ?? 'default,concurrent,all,probe,formats,remote,fleet,transports').split(','),
+  ),
   formatRenders: num('BENCH_FORMAT_RENDERS', 50),
   reference: env.BENCH_REFERENCE !== '0',
   out: env.BENCH_OUT ?? join(import.meta.dirname, 'results', 'latest.json'),
@@ -433,11 +436,12 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
-/** The scenarios with a database and exporters of their own (bench/remote.ts, bench/fleet.ts). */
+/** The scenarios with a database of their own (bench/remote.ts, bench/fleet.ts, bench/transports.ts). */
 async function ownScenarios(): Promise<string[]> {
   const out: string[] = [];
   if (CFG.scenarios.has('remote')) out.push(await remoteScenario());
   if (CFG.scenarios.has('fleet')) out.push(await fleetScenario());
+  if (CFG.scenarios.has('transports')) out.push(await transportsScenario());
   return out;
 }
 
