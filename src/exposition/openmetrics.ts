@@ -14,18 +14,21 @@
  * The body stops before `# EOF`, which the assembler writes after the last family.
  */
 import type { MetricFamily } from '../model/metrics.js';
-import { ChunkSink, type Exposition, FLUSH_CHARS, labelText } from './serialize.js';
+import { ChunkSink, type Exposition, labelText } from './serialize.js';
 
 /** Prometheus's base units that a family name may end in. */
 const BASE_UNITS = ['seconds', 'bytes', 'ratio', 'celsius', 'joules', 'grams', 'meters', 'volts', 'amperes'];
 
-const UNITS: ReadonlySet<string> = new Set(BASE_UNITS);
-
 export function unitOf(familyName: string): string | undefined {
-  const cut = familyName.lastIndexOf('_');
-  if (cut <= 0) return undefined;
-  const unit = familyName.slice(cut + 1);
-  return UNITS.has(unit) ? unit : undefined;
+  for (const u of BASE_UNITS) {
+    if (
+      familyName.length > u.length + 1 &&
+      familyName.endsWith(u) &&
+      familyName.charCodeAt(familyName.length - u.length - 1) === 95 // '_'
+    )
+      return u;
+  }
+  return undefined;
 }
 
 const HELP_ESCAPE = /[\\\n"]/;
@@ -59,18 +62,14 @@ export function openMetricsChunks(families: readonly MetricFamily[]): Exposition
     let head = f.help === '' ? '' : `# HELP ${d.name} ${escapeHelp(f.help)}\n`;
     head += `# TYPE ${d.name} ${d.type}\n`;
     if (unit !== undefined) head += `# UNIT ${d.name} ${unit}\n`;
-    // One string per family (flushed when long), as the classic text writer does.
-    let text = head;
+    sink.line(head);
     const samples = f.samples;
     for (let j = 0; j < samples.length; j++) {
       const s = samples[j]!;
-      text += `${s.suffix ? f.name + s.suffix : f.name}${labelText(s.labels)} ${openMetricsValue(s.value)}\n`;
-      if (text.length > FLUSH_CHARS) {
-        sink.write(text);
-        text = '';
-      }
+      sink.line(
+        `${s.suffix ? f.name + s.suffix : f.name}${labelText(s.labels)} ${openMetricsValue(s.value)}\n`,
+      );
     }
-    sink.write(text);
   }
   return sink.finish();
 }
