@@ -3,16 +3,23 @@
  * target once per BENCH_FLEET_INTERVAL (15) s at its own fixed offset in the interval (spread
  * uniformly, as Prometheus spreads targets by a hash), for BENCH_FLEET_ROUNDS (4) intervals. Targets
  * are distinct ports of the delaying proxy (bench/lib/delay-proxy.ts, BENCH_FLEET_RTT ms, 0 by
- * default) in front of one MariaDB. For each N in BENCH_FLEET_TARGETS (100,1000,3000), a fresh
+ * default) in front of one MariaDB, or with BENCH_FLEET_DB=canned distinct ports of the canned
+ * database (bench/lib/canned-db.ts): one default scrape of our exporter against the bench MariaDB is
+ * recorded through a relay (BENCH_FLEET_RECORD_SCRAPES, 2, probes by a fresh exporter with the same
+ * arguments), MariaDB is stopped, and every canned port replays the recorded bytes, so the database
+ * costs almost nothing (values are frozen; no RTT emulation: BENCH_FLEET_RTT must be 0). For each N in BENCH_FLEET_TARGETS (100,1000,3000), a fresh
  * exporter; the first interval (cold start: every target connects) is reported apart from the
  * steady intervals after it.
  *
  * Reported: failed scrapes (HTTP error, timeout, mysql_up 0 or a failed collector), latency p50/p99,
  * exporter CPU per scrape, RSS (end and peak), database sessions of the exporter's account (SHOW
- * PROCESSLIST every 2 s), connections the proxy accepted and client flights per scrape, and the CPU
- * of the proxy and of this scraping process, so that the exporter's share is clear.
+ * PROCESSLIST every 2 s; canned: connections open to the canned database), connections the proxy
+ * (canned: the canned database) accepted and client flights per scrape, and the CPU of the server
+ * side (the proxy's, MariaDB's own not counted; canned: the canned database's, the whole database
+ * side) and of this scraping process, so that the exporter's share is clear.
  *
  *   BENCH_FLEET_TARGETS=100 BENCH_FLEET_ROUNDS=2 node --import tsx bench/fleet.ts   (quick)
+ *   BENCH_FLEET_DB=canned BENCH_FLEET_TARGETS=3000 node --import tsx bench/fleet.ts   (the exporter alone)
  */
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -25,7 +32,8 @@ import { log } from './lib/log.js';
 import { runIfMain } from './lib/standalone.js';
 import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
-import { ProxyProcess } from './lib/proxy-child.js';
+import { type FleetTargets, cannedTargets, proxyTargets, recordFleetScrape } from './lib/fleet-targets.js';
+import type { Recording } from './lib/canned-db.js';
 import { percentile } from './lib/stats.js';
 import { PROMETHEUS_ACCEPT } from './lib/http.js';
 
@@ -34,6 +42,9 @@ const COUNTS = (env.BENCH_FLEET_TARGETS ?? '100,1000,3000').split(',').map(Numbe
 const INTERVAL_MS = Number(env.BENCH_FLEET_INTERVAL ?? 15) * 1000;
 const ROUNDS = Math.max(2, Number(env.BENCH_FLEET_ROUNDS ?? 4));
 const RTT_MS = Number(env.BENCH_FLEET_RTT ?? 0);
+/** `mariadb` (proxy ports in front of the bench MariaDB) or `canned` (the canned database's ports). */
+const DB_MODE = env.BENCH_FLEET_DB ?? 'mariadb';
+const RECORD_SCRAPES = Math.max(1, Number(env.BENCH_FLEET_RECORD_SCRAPES ?? 2));
 const TIMEOUT_S = Number(env.BENCH_FLEET_TIMEOUT ?? 10);
 const EXTRA_ARGS = (env.BENCH_FLEET_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** Prometheus asks for gzip; BENCH_FLEET_GZIP=0 asks for plain text. */
@@ -56,7 +67,8 @@ export interface FleetRow {
     p50: number;
     p99: number;
     cpuMsPerScrape: number;
-    proxyCpuMsPerScrape: number;
+    /** The proxy's CPU (mariadb) or the canned database's (canned). */
+    serverCpuMsPerScrape: number;
     benchCpuMsPerScrape: number;
     connections: number;
     flightsPerScrape: number;
@@ -67,6 +79,8 @@ export interface FleetRow {
   readonly sessionsPeak: number;
   readonly sessionsEnd: number;
   readonly load: string;
+  /** Statements the canned database could not answer. */
+  readonly problems?: string;
 }
 
 /** A uniform, deterministic offset in [0, 1) per target (Prometheus hashes the target's labels). */
@@ -128,24 +142,10 @@ function scrape(agent: http.Agent, url: string): Promise<{ ok: boolean; timeout:
   });
 }
 
-async function sessions(admin: mysql.Connection, user: string): Promise<number> {
-  const [rows] = await admin.query('SHOW PROCESSLIST');
-  return (rows as Array<{ User?: string }>).filter((r) => r.User === user).length;
-}
-
-async function runFleet(
-  n: number,
-  entry: string,
-  dbPort: number,
-  admin: mysql.Connection,
-): Promise<FleetRow> {
+async function runFleet(n: number, entry: string, targets: () => Promise<FleetTargets>): Promise<FleetRow> {
   const load0 = loadavg();
-  const proxy = await ProxyProcess.start({
-    upstream: { host: '127.0.0.1', port: dbPort },
-    oneWayMs: RTT_MS / 2,
-    ports: n,
-  });
-  const cnf = writeCnf(dbPort, USERS.ours.user, USERS.ours.password);
+  const proxy = await targets();
+  const cnf = writeCnf(proxy.cnfPort, USERS.ours.user, USERS.ours.password);
   const exp = await ExporterProcess.start('ours', entry, cnf, ['--probe.allow=127.0.0.1/32', ...EXTRA_ARGS]);
   // One keep-alive connection per target at most, as Prometheus: no queue in this client.
   const agent = new http.Agent({ keepAlive: true, maxSockets: n, maxFreeSockets: n });
@@ -159,7 +159,7 @@ async function runFleet(
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, exp.memory().rssMiB);
-    sessions(admin, USERS.ours.user).then(
+    proxy.sessions().then(
       (s) => {
         sessionsPeak = Math.max(sessionsPeak, s);
       },
@@ -178,17 +178,14 @@ async function runFleet(
       const wait = roundStart - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (round === 1) {
-        const tot = (await proxy.stats()).reduce((a, s) => ({ c: a.c + s.connections, f: a.f + s.flights }), {
-          c: 0,
-          f: 0,
-        });
-        coldConns = tot.c;
+        const tot = await proxy.counts();
+        coldConns = tot.connections;
         steadyAt = {
           cpu: exp.cpuMs(),
           proxyCpu: proxy.cpuMs(),
           bench: benchCpuMs(),
-          conns: tot.c,
-          flights: tot.f,
+          conns: tot.connections,
+          flights: tot.flights,
         };
       }
       const phase = phases[round]!;
@@ -214,11 +211,10 @@ async function runFleet(
   const cpuEnd = exp.cpuMs();
   const proxyEnd = proxy.cpuMs();
   const benchEnd = benchCpuMs();
-  const tot = (await proxy.stats()).reduce((a, s) => ({ c: a.c + s.connections, f: a.f + s.flights }), {
-    c: 0,
-    f: 0,
-  });
-  const sessionsEnd = await sessions(admin, USERS.ours.user);
+  const counts = await proxy.counts();
+  const tot = { c: counts.connections, f: counts.flights };
+  const sessionsEnd = await proxy.sessions();
+  const problems = await proxy.problems();
   const mem = exp.memory();
   agent.destroy();
   await exp.stop();
@@ -252,7 +248,7 @@ async function runFleet(
       p50: percentile(steady.ms, 50),
       p99: percentile(steady.ms, 99),
       cpuMsPerScrape: per(expCpu),
-      proxyCpuMsPerScrape: per(proxyEnd - s0.proxyCpu),
+      serverCpuMsPerScrape: per(proxyEnd - s0.proxyCpu),
       benchCpuMsPerScrape: per(benchEnd - s0.bench),
       connections: tot.c - s0.conns,
       flightsPerScrape: per(tot.f - s0.flights),
@@ -265,10 +261,15 @@ async function runFleet(
     load: `${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
+    ...(problems ? { problems } : {}),
   };
 }
 
 export async function fleetScenario(): Promise<string> {
+  if (DB_MODE !== 'mariadb' && DB_MODE !== 'canned')
+    throw new Error(`BENCH_FLEET_DB must be mariadb or canned, not ${DB_MODE}`);
+  if (DB_MODE === 'canned' && RTT_MS !== 0)
+    throw new Error('BENCH_FLEET_DB=canned emulates no round trip: leave BENCH_FLEET_RTT at 0');
   const entry = buildOurs();
   const max = Math.max(...COUNTS);
   log(`starting MariaDB for up to ${max} targets`);
@@ -284,12 +285,37 @@ export async function fleetScenario(): Promise<string> {
   process.on('exit', () => db.signal('SIGKILL'));
   const rows: FleetRow[] = [];
   let admin: mysql.Connection | undefined;
+  let canned: { recording: Recording; statements: string[] } | undefined;
   try {
     await createUsers(db);
-    admin = await db.connect();
+    if (DB_MODE === 'canned') {
+      log(`recording ${RECORD_SCRAPES} scrapes of our exporter against MariaDB for the canned database`);
+      canned = await recordFleetScrape({
+        entry,
+        dbPort: db.port,
+        user: USERS.ours.user,
+        password: USERS.ours.password,
+        args: ['--probe.allow=127.0.0.1/32', ...EXTRA_ARGS],
+        scrapes: RECORD_SCRAPES,
+        timeoutS: TIMEOUT_S,
+      });
+      const bytes = [...canned.recording.answers.values()].reduce((a, b) => a + b.length, 0);
+      log(`recorded ${canned.statements.length} statements, ${bytes} answer bytes; stopping MariaDB`);
+      // Nothing of MariaDB runs during the measurement.
+      await db.destroy();
+    } else admin = await db.connect();
     for (const n of COUNTS) {
-      log(`fleet: ${n} targets, ${ROUNDS} intervals of ${INTERVAL_MS / 1000} s, RTT ${RTT_MS} ms`);
-      rows.push(await runFleet(n, entry, db.port, admin));
+      log(
+        `fleet: ${n} targets (${DB_MODE}), ${ROUNDS} intervals of ${INTERVAL_MS / 1000} s, RTT ${RTT_MS} ms`,
+      );
+      const rec = canned?.recording;
+      const a = admin;
+      const targets = rec
+        ? () => cannedTargets(n, rec)
+        : () => proxyTargets(n, db.port, RTT_MS / 2, a!, USERS.ours.user);
+      const row = await runFleet(n, entry, targets);
+      if (row.problems) log(`canned database: ${row.problems}`);
+      rows.push(row);
     }
   } finally {
     await admin?.end().catch(() => {});
@@ -297,15 +323,15 @@ export async function fleetScenario(): Promise<string> {
     removeTempDirs();
   }
   const lines = [
-    `# fleet: /probe of N targets (distinct proxy ports, RTT ${RTT_MS} ms, ${GZIP ? 'gzip' : 'no gzip'}, Accept ${ACCEPT.split(/[;,]/)[0]}${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}) each every ${INTERVAL_MS / 1000} s, ${ROUNDS} intervals (the first is the cold start); ${cpus().length} CPUs; database: MariaDB, thread pool`,
-    'targets  phase   scrapes  failed  timeouts  p50 ms   p99 ms  CPU ms/scrape  proxy CPU  bench CPU  exporter share  conns  flights/scrape  RSS MiB  peak RSS  sessions peak/end  load avg',
+    `# fleet: /probe of N targets (${DB_MODE === 'canned' ? 'distinct canned database ports, no RTT' : `distinct proxy ports, RTT ${RTT_MS} ms`}, ${GZIP ? 'gzip' : 'no gzip'}, Accept ${ACCEPT.split(/[;,]/)[0]}${EXTRA_ARGS.length ? `, ${EXTRA_ARGS.join(' ')}` : ''}${env.BENCH_NODE_ARGS ? `, node ${env.BENCH_NODE_ARGS}` : ''}) each every ${INTERVAL_MS / 1000} s, ${ROUNDS} intervals (the first is the cold start); ${cpus().length} CPUs; database: ${DB_MODE === 'canned' ? `canned (${canned?.statements.length ?? 0} recorded statements of MariaDB; server CPU is the canned database's)` : "MariaDB, thread pool (server CPU is the proxy's, MariaDB's own not counted)"}`,
+    'targets  phase   scrapes  failed  timeouts  p50 ms   p99 ms  CPU ms/scrape server CPU  bench CPU  exporter share  conns  flights/scrape  RSS MiB  peak RSS  sessions peak/end  load avg',
   ];
   for (const r of rows) {
     lines.push(
       `${String(r.targets).padStart(7)}  cold    ${String(r.cold.scrapes).padStart(7)} ${String(r.cold.failed).padStart(7)} ${String(r.cold.timeouts).padStart(9)} ${r.cold.p50.toFixed(1).padStart(7)} ${r.cold.p99.toFixed(1).padStart(8)} ${''.padStart(14)} ${''.padStart(10)} ${''.padStart(10)} ${''.padStart(15)} ${String(r.cold.connections).padStart(6)}`,
     );
     lines.push(
-      `${String(r.targets).padStart(7)}  steady  ${String(r.steady.scrapes).padStart(7)} ${String(r.steady.failed).padStart(7)} ${String(r.steady.timeouts).padStart(9)} ${r.steady.p50.toFixed(1).padStart(7)} ${r.steady.p99.toFixed(1).padStart(8)} ${r.steady.cpuMsPerScrape.toFixed(2).padStart(14)} ${r.steady.proxyCpuMsPerScrape.toFixed(2).padStart(10)} ${r.steady.benchCpuMsPerScrape.toFixed(2).padStart(10)} ${`${(100 * r.steady.exporterCpuShare).toFixed(0)} %`.padStart(15)} ${String(r.steady.connections).padStart(6)} ${r.steady.flightsPerScrape.toFixed(2).padStart(15)} ${r.rssMiB.toFixed(0).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(9)} ${`${r.sessionsPeak}/${r.sessionsEnd}`.padStart(18)}  ${r.load}`,
+      `${String(r.targets).padStart(7)}  steady  ${String(r.steady.scrapes).padStart(7)} ${String(r.steady.failed).padStart(7)} ${String(r.steady.timeouts).padStart(9)} ${r.steady.p50.toFixed(1).padStart(7)} ${r.steady.p99.toFixed(1).padStart(8)} ${r.steady.cpuMsPerScrape.toFixed(2).padStart(14)} ${r.steady.serverCpuMsPerScrape.toFixed(2).padStart(10)} ${r.steady.benchCpuMsPerScrape.toFixed(2).padStart(10)} ${`${(100 * r.steady.exporterCpuShare).toFixed(0)} %`.padStart(15)} ${String(r.steady.connections).padStart(6)} ${r.steady.flightsPerScrape.toFixed(2).padStart(15)} ${r.rssMiB.toFixed(0).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(9)} ${`${r.sessionsPeak}/${r.sessionsEnd}`.padStart(18)}  ${r.load}`,
     );
   }
   for (const r of rows.filter((x) => x.targets >= 3000)) {
