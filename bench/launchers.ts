@@ -1,6 +1,6 @@
 /**
  * Default-collector RSS of the three ways users start the exporter, on the benchmark's server
- * (BENCH_TABLES tables, 2000 by default): `npm start` (node with LAUNCH_FLAGS), the command installed
+ * (BENCH_TABLES tables, 2000 by default): `npm start` (node dist/src/cli.js, which relaunches itself with LAUNCH_FLAGS), the command installed
  * by npm (npm pack + npm install -g into a temporary prefix: shebang, relaunch), and the container image
  * (podman, host network; the image test builds localhost/mysql-exporter:test). Each serves
  * BENCH_SCRAPES (200) sequential scrapes of /metrics, then its VmRSS and VmHWM (peak) are read from
@@ -84,16 +84,11 @@ try {
     start: (port: number) => Promise<{ pid: number; end: () => Promise<void> }>;
   }> = [
     {
-      name: 'npm start (node --max-semi-space-size=4 dist/src/cli.js)',
+      name: 'npm start (node dist/src/cli.js, relaunched with the launch flags)',
       start: async (port) => {
         const c = spawn(
           process.execPath,
-          [
-            ...LAUNCH_FLAGS,
-            'dist/src/cli.js',
-            `--config.my-cnf=${cnf}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-          ],
+          ['dist/src/cli.js', `--config.my-cnf=${cnf}`, `--web.listen-address=127.0.0.1:${port}`],
           {
             cwd: ROOT,
             env,

@@ -10,7 +10,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LAUNCH_FLAGS } from '../../src/runtime/v8-tuning.js';
+import { launchFlags } from '../../src/runtime/v8-tuning.js';
 import { freePort } from '../../test/helpers/mariadb.js';
 import { tempDir } from '../../test/helpers/tmp.js';
 import { tempDirs } from './db.js';
@@ -123,8 +123,8 @@ export class ExporterProcess {
     let child: ChildProcess;
     if (side === 'ours') {
       const nodeArgs = [
-        // As the image's entrypoint and `npm start` run it.
-        ...LAUNCH_FLAGS,
+        // The flags the command would relaunch itself with (a sidecar's, or a fleet's with /probe).
+        ...launchFlags(common),
         ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
       ];
       const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];

@@ -1,8 +1,8 @@
 /**
- * Every way of starting the command gets the same V8 sizing. `npm start` and the image pass
- * LAUNCH_FLAGS to node on its command line; the command installed by npm runs through its
- * `#!/usr/bin/env node` shebang (portable: busybox env has no `-S`), so node starts without them.
- * Then the command replaces its own process image with `node <missing launch flags> <node's own
+ * Every way of starting the command gets the same V8 sizing, chosen from its own arguments
+ * (`launchFlags`: a sidecar's, or a fleet's when it probes targets). The image, `npm start` and the
+ * command installed by npm (its `#!/usr/bin/env node` shebang: busybox env has no `-S`) all start
+ * node without them. Then the command replaces its own process image with `node <missing launch flags> <node's own
  * flags> <script> <arguments>` (`process.execve`: the same PID, stdio, environment and signals, so
  * supervisors and `kill` see one process). Launch flags the user gave node, on its command line or in
  * NODE_OPTIONS, in either spelling, are kept and never added twice.
@@ -10,7 +10,7 @@
  * Node releases without process.execve (before 22.15 and 23.11) start without the flags, as before, and
  * so does a systemd socket-activated start (LISTEN_FDS): put the flags in the unit's ExecStart.
  */
-import { LAUNCH_FLAGS } from './v8-tuning.js';
+import { LAUNCH_FLAGS, launchFlags } from './v8-tuning.js';
 
 /** `--max_semi_space_size=8` and `--max-semi-space-size 8` name the same flag. */
 function flagName(arg: string): string | undefined {
@@ -19,11 +19,15 @@ function flagName(arg: string): string | undefined {
 }
 
 /** The launch flags that node was not started with (command line or NODE_OPTIONS). */
-export function missingLaunchFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+export function missingLaunchFlags(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+  wanted: readonly string[] = LAUNCH_FLAGS,
+): string[] {
   const given = new Set(
     [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(flagName).filter((n) => n !== undefined),
   );
-  return LAUNCH_FLAGS.filter((f) => !given.has(flagName(f)!));
+  return wanted.filter((f) => !given.has(flagName(f)!));
 }
 
 /** argv for execve: node, the missing flags, node's own flags, the script and its arguments. */
@@ -52,7 +56,7 @@ export interface RelaunchProcess {
 export function relaunchWithLaunchFlags(
   proc: RelaunchProcess,
 ): 'complete' | 'unsupported' | 'failed' | 'socket-activated' {
-  const missing = missingLaunchFlags(proc.execArgv, proc.env.NODE_OPTIONS);
+  const missing = missingLaunchFlags(proc.execArgv, proc.env.NODE_OPTIONS, launchFlags(proc.argv.slice(2)));
   if (missing.length === 0 || proc.argv[1] === undefined) return 'complete';
   // systemd socket activation: the inherited listening descriptors do not survive execve in a usable
   // state; such a unit passes the flags in its ExecStart line instead.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { missingLaunchFlags, relaunchArgv, relaunchWithLaunchFlags } from '../../../src/runtime/relaunch.js';
-import { LAUNCH_FLAGS } from '../../../src/runtime/v8-tuning.js';
+import { FLEET_LAUNCH_FLAGS, LAUNCH_FLAGS } from '../../../src/runtime/v8-tuning.js';
 
 test('missing launch flags: all without any; none when given on the command line or in NODE_OPTIONS', () => {
   assert.deepEqual(missingLaunchFlags([], undefined), [...LAUNCH_FLAGS]);
@@ -51,4 +51,23 @@ test('relaunch: execve with the same environment when flags are missing; never w
   assert.equal(calls.length, 1);
   const { execve: _, ...old } = base;
   assert.equal(relaunchWithLaunchFlags({ ...old, execArgv: [] }), 'unsupported');
+});
+
+test('relaunch: a command line that allows /probe targets gets the fleet flags', () => {
+  const calls: Array<readonly string[] | undefined> = [];
+  const execve = ((_file: string, args?: readonly string[]) => {
+    calls.push(args);
+    throw new Error('stub: execve does not return');
+  }) as (file: string, args?: readonly string[], env?: NodeJS.ProcessEnv) => never;
+  const run = (args: string[], execArgv: string[] = []) =>
+    relaunchWithLaunchFlags({ execPath: '/n', argv: ['/n', '/cli.js', ...args], env: {}, execve, execArgv });
+  assert.equal(run(['--probe.allow=10.0.0.0/8']), 'failed');
+  assert.equal(run(['--probe.allow', '10.0.0.0/8', '--web.listen-address=:9104']), 'failed');
+  assert.equal(run(['--probe.allow=']), 'failed');
+  assert.equal(run(['--probe.allow=10.0.0.0/8'], ['--max-semi-space-size=8']), 'complete', 'user value kept');
+  assert.deepEqual(calls, [
+    ['/n', ...FLEET_LAUNCH_FLAGS, '/cli.js', '--probe.allow=10.0.0.0/8'],
+    ['/n', ...FLEET_LAUNCH_FLAGS, '/cli.js', '--probe.allow', '10.0.0.0/8', '--web.listen-address=:9104'],
+    ['/n', ...LAUNCH_FLAGS, '/cli.js', '--probe.allow='],
+  ]);
 });
