@@ -59,7 +59,7 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
   let series = 0;
   const names = new Set<string>();
   const okLabels = new Set<string>();
-  /** Sample name (family name + suffix) -> the family that writes it. */
+  /** Suffixed sample name (family name + suffix) -> the family that writes it. */
   const written = new Map<string, string>();
   for (const f of families) {
     if (!METRIC_NAME.test(f.name)) throw new CollectorError(`invalid metric name ${JSON.stringify(f.name)}`);
@@ -86,10 +86,17 @@ export function validateFamilies(families: readonly MetricFamily[], maxSeries: n
         suffixes.add(suffix);
       }
       if (!known) {
-        const owner = written.get(f.name + suffix);
-        // Rare: no error so far, and from here only the global check gives the exact outcome.
-        if (owner !== undefined && owner !== f.name) return validateFamiliesByKey(families, maxSeries);
-        written.set(f.name + suffix, f.name);
+        // Two families write one sample name only through a suffix: `written` holds the suffixed
+        // names. Rare: no error so far, and from here only the global check gives the exact outcome.
+        if (suffix === '') {
+          if (written.size > 0 && written.has(f.name)) return validateFamiliesByKey(families, maxSeries);
+        } else {
+          const key = f.name + suffix;
+          const owner = written.get(key);
+          if ((owner !== undefined && owner !== f.name) || names.has(key))
+            return validateFamiliesByKey(families, maxSeries);
+          written.set(key, f.name);
+        }
       }
       if (shape === undefined) shape = labelNames(s.labels);
       const fits = byShape && (i === 0 || fitsShape(s.labels, shape));
