@@ -3,8 +3,8 @@
  * apart from the benchmark's and the exporter's (`CannedProcess` is the parent's handle; messages
  * over IPC, the recording as base64 JSON).
  */
+import { processCpuMs } from './cpu.js';
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CannedDb,
@@ -23,8 +23,6 @@ interface Reply {
   readonly ports?: number[];
   readonly stats?: CannedStats;
 }
-
-const TICK_MS = 10;
 
 export class CannedProcess {
   private queue: Array<(r: Reply) => void> = [];
@@ -65,9 +63,7 @@ export class CannedProcess {
 
   /** User + system CPU of the canned database's process so far, ms. */
   cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+    return processCpuMs(this.child.pid ?? -1);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { launchFlags } from '../../src/runtime/v8-tuning.js';
 import { freePort } from '../../test/helpers/mariadb.js';
 import { tempDir } from '../../test/helpers/tmp.js';
 import { tempDirs } from './db.js';
+import { processCpuMs } from './cpu.js';
 import { log } from './log.js';
 
 export type Side = 'ours' | 'theirs';
@@ -24,7 +25,6 @@ const OURS_ROOT = resolve(process.env.BENCH_OURS_ROOT ?? ROOT);
 // `dist` folders are ignored by git and biome alike.
 const BUILD_DIR = join(OURS_ROOT, 'bench', 'dist');
 const REFERENCE = 'prometheus-mysqld-exporter';
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
 export function referencePath(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -157,10 +157,7 @@ export class ExporterProcess {
 
   /** User + system CPU time of the process so far, in ms (10 ms resolution). */
   cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return processCpuMs(this.pid);
   }
 
   memory(): Memory {

@@ -2,8 +2,8 @@
  * The delaying proxy in a child process of its own, so that its CPU time is measured apart from the
  * benchmark's and the exporter's (`ProxyProcess` is the parent's handle; messages over IPC).
  */
+import { processCpuMs } from './cpu.js';
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DelayProxy, type DelayProxyOptions, type PortStats } from './delay-proxy.js';
 
@@ -20,8 +20,6 @@ interface Reply {
   readonly ports?: number[];
   readonly stats?: PortStats[];
 }
-
-const TICK_MS = 10;
 
 export class ProxyProcess {
   private queue: Array<(r: Reply) => void> = [];
@@ -65,8 +63,7 @@ export class ProxyProcess {
 
   /** User + system CPU of the proxy process so far, ms. */
   cpuMs(): number {
-    const f = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+    return processCpuMs(this.child.pid ?? -1);
   }
 
   async close(): Promise<void> {
