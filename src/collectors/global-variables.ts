@@ -45,6 +45,9 @@ export interface VariableName {
   readonly name: string;
 }
 
+/** One shared, frozen empty label set for the ~600 unlabelled samples of a scrape. */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Remembered names per collector instance; a server has a few hundred, this bounds a strange one. */
 const MAX_REMEMBERED_NAMES = 10_000;
 
@@ -72,7 +75,7 @@ export function mapGlobalVariables(
     if (value === undefined) continue;
     if (seen.has(name)) continue;
     seen.add(name);
-    out.push({ name, help: GENERIC_HELP, type: 'gauge', samples: [{ labels: {}, value }] });
+    out.push({ name, help: GENERIC_HELP, type: 'gauge', samples: [{ labels: NO_LABELS, value }] });
   }
 
   const info = (name: string, help: string, samples: Sample[]): MetricFamily => ({
