@@ -4,11 +4,13 @@
  * source. The clone keeps this checkout's dist/ untouched (the npm pack test builds there too).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { freePort } from '../helpers/mariadb.js';
+import { poll } from '../helpers/poll.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
@@ -70,4 +72,45 @@ test('run from source in a clone: --version names the checkout revision; MYSQL_E
   assert.equal(revisionOf(r.stdout), head);
   const o = run({ MYSQL_EXPORTER_REVISION: 'v1.2.3-ci' });
   assert.equal(revisionOf(o.stdout), 'v1.2.3-ci');
+});
+
+test('npm start: a SIGTERM to npm alone (as a supervisor sends it) stops the exporter', async () => {
+  // The build of the first test; built here too when this test runs alone.
+  if (spawnSync('test', ['-x', join(clone, 'dist', 'src', 'cli.js')]).status !== 0)
+    execFileSync('npm', ['run', 'build'], { cwd: clone, stdio: ['ignore', 'ignore', 'pipe'] });
+  const port = await freePort();
+  const npm = spawn(
+    'npm',
+    [
+      'start',
+      '--',
+      '--mysqld.address=127.0.0.1:1',
+      '--mysqld.username=nobody',
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { cwd: clone, detached: true, stdio: 'ignore', env: { PATH, HOME: dir } },
+  );
+  const listening = async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/-/healthy`)).ok;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    await poll('npm start did not serve /-/healthy', 30_000, async () =>
+      (await listening()) ? true : undefined,
+    );
+    process.kill(npm.pid!, 'SIGTERM');
+    await poll('the exporter still listens after SIGTERM to npm', 20_000, async () =>
+      (await listening()) ? undefined : true,
+    );
+  } finally {
+    // Whatever is left of the group (npm, its shell, the exporter).
+    try {
+      process.kill(-npm.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });

@@ -23,7 +23,8 @@ test('launch flags: no launcher passes them (the command picks them); the sheban
   const shebang = readFileSync(`${ROOT}src/cli.ts`, 'utf8').split('\n')[0];
   assert.equal(shebang, '#!/usr/bin/env node');
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
-  assert.equal(pkg.scripts.start, 'node dist/src/cli.js');
+  // exec: npm signals the shell it starts; the shell must be the exporter, or SIGTERM stops only the shell.
+  assert.equal(pkg.scripts.start, 'exec node dist/src/cli.js');
 });
 
 test("launch flags: a sidecar's unless the command allows /probe targets", () => {
