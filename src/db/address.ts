@@ -38,5 +38,7 @@ export function parseAddress(s: string, defaultPort = 3306): Address | undefined
   if (!/^[A-Za-z0-9._:-]+$/.test(host) || host.length === 0) return undefined;
   const port = portText === undefined ? defaultPort : Number(portText);
   if (!/^\d*$/.test(portText ?? '') || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
-  return { kind: 'tcp', host, port };
+  // Host names and IPv6 hex digits are case-insensitive: one spelling, one target pool (and one
+  // session budget: `LOCALHOST:3306` must not open a second pool beside `localhost:3306`).
+  return { kind: 'tcp', host: host.toLowerCase(), port };
 }

@@ -34,3 +34,9 @@ test('address keys are label-safe and carry no credentials', () => {
   assert.equal(addressKey({ kind: 'tcp', host: '::1', port: 3306 }), '[::1]:3306');
   assert.equal(addressKey({ kind: 'socket', path: '/s' }), 'unix:///s');
 });
+
+test('host names and IPv6 hex digits are case-insensitive: one spelling per target (one pool)', () => {
+  assert.deepEqual(parseAddress('LOCALHOST:3306'), parseAddress('localhost:3306'));
+  assert.deepEqual(parseAddress('Db1.Example.COM'), { kind: 'tcp', host: 'db1.example.com', port: 3306 });
+  assert.deepEqual(parseAddress('[FE80::1]:3307'), parseAddress('[fe80::1]:3307'));
+});
