@@ -30,6 +30,13 @@ if (listen.arg) exporterArgs.push(listen.arg);
 if (listen.note) say(listen.note);
 if (listen.taken) process.exit(1);
 
+// Until the exporter takes over Ctrl-C (a graceful stop), an interrupt exits at once through the
+// process's exit hooks, which stop the MariaDB child and remove the temporary directories. Node's
+// default would end the process without running them and leave the datadir behind.
+const interrupted = () => process.exit(130);
+process.once('SIGINT', interrupted);
+process.once('SIGTERM', interrupted);
+
 if (!configured) {
   say('no server configured: starting a throwaway MariaDB (this takes a few seconds the first time)...');
   try {
@@ -68,6 +75,8 @@ if (!configured) {
 say(
   `starting the exporter: open http://${listen.address}/ and http://${listen.address}/metrics (Ctrl-C stops everything)`,
 );
+process.off('SIGINT', interrupted);
+process.off('SIGTERM', interrupted);
 const code = await main({
   argv: exporterArgs,
   env: process.env,

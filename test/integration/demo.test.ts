@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Server, createServer } from 'node:net';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort } from '../helpers/mariadb.js';
@@ -25,11 +26,14 @@ async function occupy(port: number): Promise<Server | undefined> {
   });
 }
 
-function demo(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function demo(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const home = tempDir('mysql-exporter-demo-home-');
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/demo.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: home },
+    env: { PATH: process.env.PATH ?? '', HOME: home, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -87,4 +91,32 @@ test('npm run demo: a taken address given with --web.listen-address exits 1 and 
   } finally {
     busy.close();
   }
+});
+
+test('npm run demo: Ctrl-C while its throwaway MariaDB is starting leaves nothing in the temp directory', async (t) => {
+  // The demo's own temp directory, so that what it leaves behind can be seen (its HOME keeps the
+  // MariaDB template cache, as documented).
+  const tmp = tempDir('mysql-exporter-demo-tmp-');
+  const d = demo(['--web.listen-address=127.0.0.1:0'], { TMPDIR: tmp });
+  t.after(async () => {
+    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
+    await d.exited;
+  });
+  await poll(
+    'the demo did not start its MariaDB',
+    60_000,
+    async () => {
+      if (d.child.exitCode !== null) throw new Error(`the demo exited:\n${d.output()}`);
+      return readdirSync(tmp).some((f) => f.startsWith('mysql-exporter-db-')) ? true : undefined;
+    },
+    10,
+  );
+  d.child.kill('SIGINT');
+  await d.exited;
+  // tsx's compile cache (`tsx-0`) is made once per machine, as the README says; nothing of ours stays.
+  assert.deepEqual(
+    readdirSync(tmp).filter((f) => f.startsWith('mysql-exporter-')),
+    [],
+    d.output(),
+  );
 });
