@@ -103,14 +103,7 @@ export const autoIncrementColumns = defineCollector({
     return async (ctx) => {
       const allowed = maxRows(maxSeries, SERIES_PER_COLUMN);
       const res = await ctx.db.query(AUTO_INCREMENT_SQL, [], { maxRows: allowed });
-      return [
-        ...autoIncrementFamilies(res.rows),
-        limit.report(ctx.log, ctx.targetKey, {
-          kept: res.rows.length,
-          dropped: res.dropped ?? 0,
-          atLeast: res.cutOff === true,
-        }),
-      ];
+      return [...autoIncrementFamilies(res.rows), limit.reportResult(ctx.log, ctx.targetKey, res)];
     };
   },
 });

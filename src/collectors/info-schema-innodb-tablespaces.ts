@@ -144,14 +144,7 @@ export const infoSchemaInnodbTablespaces = defineCollector({
       if (!detection.ok) throw new CollectorError(detection.reason);
       const allowed = maxRows(maxSeries, SERIES_PER_TABLESPACE);
       const res = await ctx.db.query(tablespacesSql(detection.shape), [], { maxRows: allowed });
-      return [
-        ...tablespacesFamilies(res.rows),
-        limit.report(ctx.log, ctx.targetKey, {
-          kept: res.rows.length,
-          dropped: res.dropped ?? 0,
-          atLeast: res.cutOff === true,
-        }),
-      ];
+      return [...tablespacesFamilies(res.rows), limit.reportResult(ctx.log, ctx.targetKey, res)];
     };
   },
 });

@@ -146,15 +146,7 @@ export const infoSchemaTables = defineCollector({
           : await ctx.db.query(tablesInSchemasSql(opts.databases.length), opts.databases, {
               maxRows: allowed,
             });
-      const dropped = res.dropped ?? 0;
-      return [
-        ...tablesFamilies(res.rows),
-        limit.report(ctx.log, ctx.targetKey, {
-          kept: res.rows.length,
-          dropped,
-          atLeast: res.cutOff === true,
-        }),
-      ];
+      return [...tablesFamilies(res.rows), limit.reportResult(ctx.log, ctx.targetKey, res)];
     };
   },
 });

@@ -129,11 +129,7 @@ export const perfSchemaFileInstances = defineCollector({
       ];
       return [
         ...families.filter((f) => f.samples.length > 0),
-        limit.report(ctx.log, ctx.targetKey, {
-          kept: res.rows.length,
-          dropped: res.dropped ?? 0,
-          atLeast: res.cutOff === true,
-        }),
+        limit.reportResult(ctx.log, ctx.targetKey, res),
       ];
     };
   },

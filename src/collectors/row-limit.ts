@@ -11,6 +11,7 @@ import { Lru, PER_TARGET_MAX } from '../lru.js';
 import { collectorLabel } from '../model/collector.js';
 import type { Logger } from '../model/logger.js';
 import type { MetricFamily } from '../model/metrics.js';
+import type { QueryResult } from '../model/rows.js';
 
 export const ROWS_DROPPED = 'mysql_exporter_collector_rows_dropped';
 
@@ -63,5 +64,14 @@ export class RowLimitReporter {
   report(log: Logger, targetKey: string, outcome: LimitOutcome): MetricFamily {
     this.note(log, targetKey, outcome);
     return rowsDroppedFamily(this.collector, outcome.dropped);
+  }
+
+  /** `report` for a statement run with `maxRows`: its rows kept, dropped and whether it was cut off. */
+  reportResult(log: Logger, targetKey: string, res: QueryResult): MetricFamily {
+    return this.report(log, targetKey, {
+      kept: res.rows.length,
+      dropped: res.dropped ?? 0,
+      atLeast: res.cutOff === true,
+    });
   }
 }

@@ -14,7 +14,7 @@
  * The body stops before `# EOF`, which the assembler writes after the last family.
  */
 import type { MetricFamily } from '../model/metrics.js';
-import { ChunkSink, type Exposition, labelText } from './serialize.js';
+import { ChunkSink, type Exposition, escapeLabelValue, labelText } from './serialize.js';
 
 /** Prometheus's base units that a family name may end in. */
 const BASE_UNITS = ['seconds', 'bytes', 'ratio', 'celsius', 'joules', 'grams', 'meters', 'volts', 'amperes'];
@@ -29,12 +29,6 @@ export function unitOf(familyName: string): string | undefined {
       return u;
   }
   return undefined;
-}
-
-const HELP_ESCAPE = /[\\\n"]/;
-
-export function escapeHelp(s: string): string {
-  return HELP_ESCAPE.test(s) ? s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : s;
 }
 
 export function openMetricsValue(v: number): string {
@@ -59,7 +53,8 @@ export function openMetricsChunks(families: readonly MetricFamily[]): Exposition
   for (const f of families) {
     const d = openMetricsDescriptor(f);
     const unit = unitOf(d.name);
-    let head = f.help === '' ? '' : `# HELP ${d.name} ${escapeHelp(f.help)}\n`;
+    // OpenMetrics escapes HELP as it escapes label values.
+    let head = f.help === '' ? '' : `# HELP ${d.name} ${escapeLabelValue(f.help)}\n`;
     head += `# TYPE ${d.name} ${d.type}\n`;
     if (unit !== undefined) head += `# UNIT ${d.name} ${unit}\n`;
     sink.line(head);

@@ -9,13 +9,12 @@
  */
 import type { Metric } from 'prom-client';
 import type { MetricFamily } from '../model/metrics.js';
-import { gzipExposition } from './compress.js';
 import type { ExpositionFormat } from './format.js';
 import { liveFamilies } from './live-families.js';
 import { type RoundMemo, memo } from './memo.js';
 import { OPENMETRICS_EOF, openMetricsChunks } from './openmetrics.js';
 import { protobufChunks } from './protobuf.js';
-import { PROMETHEUS_CONTENT_TYPE, renderExposition } from './render.js';
+import { PROMETHEUS_CONTENT_TYPE, checkNames, renderExposition, sharedResponse } from './render.js';
 import type { Exposition } from './serialize.js';
 
 type BinaryFormat = Exclude<ExpositionFormat, 'text'>;
@@ -44,15 +43,6 @@ function formatKey(format: BinaryFormat, opts: FormatOptions): string {
   return format === 'protobuf' && opts.native === true ? 'format:protobuf+native' : `format:${format}`;
 }
 
-/** Two families of one name are refused, as prom-client's Registry refuses them in the text. */
-function checkNames(live: readonly MetricFamily[], families: readonly MetricFamily[]): void {
-  const names = new Set<string>();
-  for (const f of [...live, ...families]) {
-    if (names.has(f.name)) throw new Error(`A metric with the name ${f.name} has already been registered.`);
-    names.add(f.name);
-  }
-}
-
 function body(families: readonly MetricFamily[], format: BinaryFormat, opts: FormatOptions): Exposition {
   if (!opts.round) return encodeFamilies(families, format, opts);
   return memo(opts.round.texts, formatKey(format, opts), () => encodeFamilies(families, format, opts));
@@ -65,7 +55,10 @@ async function renderNow(
   opts: FormatOptions,
 ): Promise<Exposition> {
   const live = extra.length === 0 ? [] : await liveFamilies(extra);
-  checkNames(live, families);
+  checkNames(
+    live.map((f) => f.name),
+    families,
+  );
   const chunks: Buffer[] = [];
   if (live.length > 0) chunks.push(...encodeFamilies(live, format).chunks);
   chunks.push(...body(families, format, opts).chunks);
@@ -88,14 +81,7 @@ export function renderFormat(
 ): Promise<Exposition> {
   if (format === 'text')
     return renderExposition(families, PROMETHEUS_CONTENT_TYPE, extra, encoding, opts.round);
-  const shared = opts.round;
-  if (!shared) {
-    const plain = renderNow(families, format, extra, opts);
-    return encoding === 'gzip' ? plain.then(gzipExposition) : plain;
-  }
-  let key = formatKey(format, opts);
-  for (const m of extra) key += `\u0000${(m as unknown as { name?: string }).name ?? ''}`;
-  const out = memo(shared.outputs, key, () => renderNow(families, format, extra, opts));
-  if (encoding !== 'gzip') return out;
-  return memo(shared.outputs, `gzip\u0001${key}`, () => out.then(gzipExposition));
+  return sharedResponse(opts.round, formatKey(format, opts), extra, encoding, () =>
+    renderNow(families, format, extra, opts),
+  );
 }

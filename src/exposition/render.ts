@@ -21,17 +21,51 @@ function metricName(m: Metric): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-/** prom-client refuses two metrics of one name in a registry; so does this. */
-function checkNames(families: readonly MetricFamily[], extra: readonly Metric[]): void {
+/**
+ * Two metrics of one name are refused (live ones first, then the families), as prom-client's
+ * Registry refuses them, in every format.
+ */
+export function checkNames(live: Iterable<string>, families: readonly MetricFamily[]): void {
   const names = new Set<string>();
+  const add = (name: string): void => {
+    if (names.has(name)) throw new Error(`A metric with the name ${name} has already been registered.`);
+    names.add(name);
+  };
+  for (const name of live) add(name);
+  for (const f of families) add(f.name);
+}
+
+/** The names of live metrics (those that have one). */
+function liveNames(extra: readonly Metric[]): string[] {
+  const names: string[] = [];
   for (const m of extra) {
     const name = metricName(m);
-    if (name !== undefined) names.add(name);
+    if (name !== undefined) names.push(name);
   }
-  for (const f of families) {
-    if (names.has(f.name)) throw new Error(`A metric with the name ${f.name} has already been registered.`);
-    names.add(f.name);
+  return names;
+}
+
+/**
+ * A response made by `make`, gzipped when `encoding` says so. With `round`, it is made once per round
+ * for `key` (the format with its options) and the live metrics' names, and compressed once.
+ */
+export function sharedResponse(
+  round: RoundMemo | undefined,
+  key: string,
+  extra: readonly Metric[],
+  encoding: 'gzip' | undefined,
+  make: () => Promise<Exposition>,
+): Promise<Exposition> {
+  if (!round) {
+    const plain = make();
+    return encoding === 'gzip' ? plain.then(gzipExposition) : plain;
   }
+  let k = key;
+  for (const m of extra) k += `\u0000${metricName(m) ?? ''}`;
+  const out = memo(round.outputs, k, make);
+  if (encoding !== 'gzip') return out;
+  // Prefixed: no list of live metric names can spell it (a metric named `gzip` could end a key).
+  return memo(round.outputs, `gzip\u0001${k}`, () => out.then(gzipExposition));
 }
 
 /** The families' own text: reused when another caller of the same round has rendered it already. */
@@ -52,7 +86,7 @@ async function renderNow(
   round: RoundMemo | undefined,
 ): Promise<Exposition> {
   const om = contentType === OPENMETRICS_CONTENT_TYPE;
-  checkNames(families, extra);
+  checkNames(liveNames(extra), families);
   if (extra.length === 0) return assembleChunks(undefined, body(families, contentType, round), om);
   const registry = new Registry<ContentType>();
   registry.setContentType(contentType);
@@ -77,16 +111,9 @@ export function renderExposition(
   encoding?: 'gzip',
   round?: RoundMemo,
 ): Promise<Exposition> {
-  if (!round) {
-    const plain = renderNow(families, contentType, extra, undefined);
-    return encoding === 'gzip' ? plain.then(gzipExposition) : plain;
-  }
-  let key: string = contentType;
-  for (const m of extra) key += `\u0000${metricName(m) ?? ''}`;
-  const out = memo(round.outputs, key, () => renderNow(families, contentType, extra, round));
-  if (encoding !== 'gzip') return out;
-  // Prefixed: no list of live metric names can spell it (a metric named `gzip` could end a key).
-  return memo(round.outputs, `gzip\u0001${key}`, () => out.then(gzipExposition));
+  return sharedResponse(round, contentType, extra, encoding, () =>
+    renderNow(families, contentType, extra, round),
+  );
 }
 
 /** renderExposition as one string. */

@@ -10,13 +10,7 @@
  * Node releases without process.execve (before 22.15 and 23.11) start without the flags, as before, and
  * so does a systemd socket-activated start (LISTEN_FDS): put the flags in the unit's ExecStart.
  */
-import { LAUNCH_FLAGS, launchFlags } from './v8-tuning.js';
-
-/** `--max_semi_space_size=8` and `--max-semi-space-size 8` name the same flag. */
-function flagName(arg: string): string | undefined {
-  if (!arg.startsWith('--')) return undefined;
-  return arg.slice(2).split('=')[0]!.replace(/_/g, '-');
-}
+import { LAUNCH_FLAGS, flagName, launchFlags } from './v8-tuning.js';
 
 /** The launch flags that node was not started with (command line or NODE_OPTIONS). */
 export function missingLaunchFlags(

@@ -48,7 +48,7 @@ export function launchFlags(args: readonly string[]): readonly string[] {
 export const RUNTIME_FLAGS = ['--heap-growing-percent=50'] as const;
 
 /** `--max_semi_space_size=8` and `--max-semi-space-size 8` name the same flag. */
-function flagName(arg: string): string | undefined {
+export function flagName(arg: string): string | undefined {
   if (!arg.startsWith('--')) return undefined;
   return arg.slice(2).split('=')[0]!.replace(/_/g, '-');
 }
