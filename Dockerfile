@@ -50,6 +50,7 @@ EXPOSE 9104
 # exporter listens elsewhere than :9104.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.MYSQL_EXPORTER_HEALTHCHECK_URL,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node flags: LAUNCH_FLAGS in src/runtime/v8-tuning.ts (V8 heap sizing for a small sidecar).
+# No node flags here: the command picks its V8 heap sizing from its arguments (launchFlags in
+# src/runtime/v8-tuning.ts) and relaunches itself with them in place.
 ENTRYPOINT ["node", "dist/src/cli.js"]
 CMD ["--config.my-cnf=/etc/mysql-exporter/my.cnf"]

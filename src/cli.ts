@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `mysql-exporter` command. Launchers we ship add LAUNCH_FLAGS (src/runtime/v8-tuning.ts); started
- * without them (the npm-installed bin), it relaunches itself with them first (src/runtime/relaunch.ts),
- * before loading the rest of the program.
+ * The `mysql-exporter` command. No launcher passes V8 flags: the command picks them from its own
+ * arguments (`launchFlags` in src/runtime/v8-tuning.ts: a sidecar's, or a fleet's with --probe.allow)
+ * and relaunches itself with them in place first (src/runtime/relaunch.ts), before loading the rest
+ * of the program.
  */
 import { setFlagsFromString } from 'node:v8';
 import { relaunchWithLaunchFlags } from './runtime/relaunch.js';
