@@ -36,6 +36,7 @@ import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
 import { RawMysqlClient } from './lib/raw-mysql.js';
+import { loadSpan } from './lib/report.js';
 import { fit } from './remote.js';
 import { runIfMain } from './lib/standalone.js';
 import { percentile } from './lib/stats.js';
@@ -342,9 +343,7 @@ export async function transportsScenario(): Promise<string> {
   }
   const lines: string[] = [];
   lines.push(
-    `# transports for one default scrape's ${statements.length} statements through the delaying proxy, ${REPS} repetitions per transport and RTT; ${cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} at end`,
+    `# transports for one default scrape's ${statements.length} statements through the delaying proxy, ${REPS} repetitions per transport and RTT; ${cpus().length} CPUs, ${loadSpan(load0)}`,
   );
   lines.push(`# proxy check (ping-pong, configured RTT -> measured): ${check.join('; ')}`);
   lines.push(
