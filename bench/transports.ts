@@ -77,9 +77,10 @@ export interface TransportRow {
 
 const rowsOf = (r: unknown): number => (Array.isArray(r) ? r.length : 0);
 
-function mysql2Conn(port: number, multipleStatements: boolean): Promise<mysql.Connection> {
+/** mysql2's options for the transports on mysql2 (promise API for serial/pool, callback API for batch). */
+function mysql2Options(port: number, multipleStatements: boolean) {
   const u = USERS.floor;
-  return mysql.createConnection({
+  return {
     host: '127.0.0.1',
     port,
     user: u.user,
@@ -88,11 +89,14 @@ function mysql2Conn(port: number, multipleStatements: boolean): Promise<mysql.Co
     bigNumberStrings: true,
     dateStrings: true,
     multipleStatements,
-  });
+  };
 }
 
+const mysql2Conn = (port: number): Promise<mysql.Connection> =>
+  mysql.createConnection(mysql2Options(port, false));
+
 async function serial(port: number): Promise<Transport> {
-  const c = await mysql2Conn(port, false);
+  const c = await mysql2Conn(port);
   return {
     name: 'serial',
     sessions: 0,
@@ -112,7 +116,7 @@ async function serial(port: number): Promise<Transport> {
 }
 
 async function pool(port: number, k: number, name: string): Promise<Transport> {
-  const conns = await Promise.all(Array.from({ length: k }, () => mysql2Conn(port, false)));
+  const conns = await Promise.all(Array.from({ length: k }, () => mysql2Conn(port)));
   return {
     name,
     sessions: 0,
@@ -153,18 +157,8 @@ function sendBatch(
 }
 
 async function batch(port: number): Promise<Transport> {
-  const u = USERS.floor;
-  const c = createConnection({
-    host: '127.0.0.1',
-    port,
-    user: u.user,
-    password: u.password,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    // Our statements only (captured from our exporter), as ours sends them.
-    multipleStatements: true,
-  });
+  // Our statements only (captured from our exporter), as ours sends them.
+  const c = createConnection(mysql2Options(port, true));
   await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
   return {
     name: 'batch',
