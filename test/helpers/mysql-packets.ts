@@ -1,7 +1,7 @@
 /**
  * MySQL client/server protocol pieces shared by the test servers (rogue-mysql.ts, mysql8-replay.ts):
  * packet headers, length-encoded integers and strings, a VAR_STRING utf8mb4 column definition, and
- * the OK and EOF packets. Written for this project from the protocol documentation.
+ * the OK, EOF and ERR packets (also used by the bench's canned database). Written for this project from the protocol documentation.
  */
 
 export function header(length: number, seq: number): Buffer {
@@ -55,3 +55,10 @@ export function columnDefinition(name: string): Buffer {
 
 export const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
 export const EOF = Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]);
+
+/** An ERR packet's payload (protocol 4.1: 0xff, error code, '#', SQLSTATE, message). */
+export function errPayload(code: number, state: string, message: string): Buffer {
+  const c = Buffer.alloc(2);
+  c.writeUInt16LE(code, 0);
+  return Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]);
+}

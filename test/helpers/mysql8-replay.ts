@@ -26,7 +26,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { QueryResult } from '../../src/model/rows.js';
-import { EOF, OK, columnDefinition, header, lenenc, lenencStr } from './mysql-packets.js';
+import { EOF, OK, columnDefinition, errPayload, header, lenenc, lenencStr } from './mysql-packets.js';
 
 const CLIENT = {
   LONG_PASSWORD: 0x1,
@@ -97,12 +97,6 @@ export interface Mysql8Replay {
   flushCache(): void;
   open(): number;
   close(): Promise<void>;
-}
-
-function errPacket(code: number, state: string, message: string): Buffer {
-  const c = Buffer.alloc(2);
-  c.writeUInt16LE(code, 0);
-  return Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]);
 }
 
 function sha256(...parts: Buffer[]): Buffer {
@@ -250,7 +244,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
 
   const deny = (c: Conn, user: string) => {
     authLog.push({ user, path: 'denied' });
-    send(c, errPacket(1045, '28000', `Access denied for user '${user}'@'localhost'`));
+    send(c, errPayload(1045, '28000', `Access denied for user '${user}'@'localhost'`));
     c.socket.end();
   };
 
@@ -436,7 +430,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
     if (!hit) {
       send(
         c,
-        errPacket(
+        errPayload(
           1064,
           '42000',
           'You have an error in your SQL syntax; the replay server has no capture for this statement',
@@ -460,7 +454,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
     }
     if (cmd === 0x03) return onQuery(c, payload.subarray(1).toString('utf8'));
     if (cmd === 0x0e) return send(c, OK); // COM_PING
-    send(c, errPacket(1047, '08S01', 'Unknown command'));
+    send(c, errPayload(1047, '08S01', 'Unknown command'));
   };
 
   const server: Server = createServer((socket) => {

@@ -17,7 +17,7 @@
  */
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { type Server, type Socket, createServer } from 'node:net';
-import { EOF, OK, columnDefinition, header, lenencStr, packet } from './mysql-packets.js';
+import { EOF, OK, columnDefinition, errPayload, header, lenencStr, packet } from './mysql-packets.js';
 
 export type RogueMode =
   | 'clear-password'
@@ -104,9 +104,7 @@ function greeting(nonce: Buffer, plugin: string, connectionId: number): Buffer {
   ]);
 }
 
-function errPacket(message: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0x28, 0x04]), Buffer.from(`#28000${message}`, 'utf8')]);
-}
+const errPacket = (message: string): Buffer => errPayload(1064, '28000', message);
 
 /** Reassembles client packets (payload + sequence id) from a byte stream. */
 class PacketReader {
