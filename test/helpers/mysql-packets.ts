@@ -1,7 +1,8 @@
 /**
  * MySQL client/server protocol pieces shared by the test servers (rogue-mysql.ts, mysql8-replay.ts):
  * packet headers, length-encoded integers and strings, a VAR_STRING utf8mb4 column definition, and
- * the OK, EOF and ERR packets (also used by the bench's canned database). Written for this project from the protocol documentation.
+ * the OK, EOF and ERR packets, and a reader of client packets (the bench's canned database uses some
+ * of them too). Written for this project from the protocol documentation.
  */
 
 export function header(length: number, seq: number): Buffer {
@@ -51,6 +52,28 @@ export function columnDefinition(name: string): Buffer {
     lenencStr(name),
     tail,
   ]);
+}
+
+/** Reassembles client packets from a byte stream, one at a time (a TLS upgrade takes the rest). */
+export class PacketReader {
+  private buf = Buffer.alloc(0);
+  append(chunk: Buffer): void {
+    this.buf = Buffer.concat([this.buf, chunk]);
+  }
+  next(): { seq: number; payload: Buffer } | undefined {
+    if (this.buf.length < 4) return undefined;
+    const len = this.buf.readUIntLE(0, 3);
+    if (this.buf.length < 4 + len) return undefined;
+    const p = { seq: this.buf[3] ?? 0, payload: Buffer.from(this.buf.subarray(4, 4 + len)) };
+    this.buf = this.buf.subarray(4 + len);
+    return p;
+  }
+  /** Bytes not yet consumed (the start of a TLS handshake right after an SSLRequest). */
+  rest(): Buffer {
+    const b = this.buf;
+    this.buf = Buffer.alloc(0);
+    return b;
+  }
 }
 
 export const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);

@@ -26,7 +26,16 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { QueryResult } from '../../src/model/rows.js';
-import { EOF, OK, columnDefinition, errPayload, header, lenenc, lenencStr } from './mysql-packets.js';
+import {
+  EOF,
+  OK,
+  PacketReader,
+  columnDefinition,
+  errPayload,
+  header,
+  lenenc,
+  lenencStr,
+} from './mysql-packets.js';
 
 const CLIENT = {
   LONG_PASSWORD: 0x1,
@@ -109,28 +118,6 @@ function xor(a: Buffer, b: Buffer): Buffer {
   const out = Buffer.alloc(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i % b.length] ?? 0);
   return out;
-}
-
-/** Reassembles client packets from a byte stream, one at a time (a TLS upgrade takes the rest). */
-class PacketReader {
-  private buf = Buffer.alloc(0);
-  append(chunk: Buffer): void {
-    this.buf = Buffer.concat([this.buf, chunk]);
-  }
-  next(): { seq: number; payload: Buffer } | undefined {
-    if (this.buf.length < 4) return undefined;
-    const len = this.buf.readUIntLE(0, 3);
-    if (this.buf.length < 4 + len) return undefined;
-    const p = { seq: this.buf[3] ?? 0, payload: Buffer.from(this.buf.subarray(4, 4 + len)) };
-    this.buf = this.buf.subarray(4 + len);
-    return p;
-  }
-  /** Bytes not yet consumed (the start of a TLS handshake right after an SSLRequest). */
-  rest(): Buffer {
-    const b = this.buf;
-    this.buf = Buffer.alloc(0);
-    return b;
-  }
 }
 
 function pump(reader: PacketReader, c: { upgrading: boolean }, on: (seq: number, p: Buffer) => void) {
