@@ -34,6 +34,7 @@ import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { type FleetTargets, cannedTargets, proxyTargets, recordFleetScrape } from './lib/fleet-targets.js';
 import type { Recording } from './lib/canned-db.js';
+import { loads } from './lib/report.js';
 import { percentile } from './lib/stats.js';
 import { PROMETHEUS_ACCEPT } from './lib/http.js';
 
@@ -258,9 +259,7 @@ async function runFleet(n: number, entry: string, targets: () => Promise<FleetTa
     peakRssMiB: Math.max(peakRss, mem.hwmMiB),
     sessionsPeak,
     sessionsEnd,
-    load: `${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    load: `${loads(load0)} -> ${loads(loadavg())}`,
     ...(problems ? { problems } : {}),
   };
 }

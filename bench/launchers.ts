@@ -79,55 +79,35 @@ try {
   );
   const env = { PATH: process.env.PATH ?? '', HOME: dir };
 
-  const launchers: Array<{
+  type Launcher = {
     name: string;
     start: (port: number) => Promise<{ pid: number; end: () => Promise<void> }>;
-  }> = [
-    {
-      name: 'npm start (node dist/src/cli.js, relaunched with the launch flags)',
-      start: async (port) => {
-        const c = spawn(
-          process.execPath,
-          ['dist/src/cli.js', `--config.my-cnf=${cnf}`, `--web.listen-address=127.0.0.1:${port}`],
-          {
-            cwd: ROOT,
-            env,
-            stdio: 'ignore',
-          },
-        );
-        return { pid: c.pid!, end: () => stop(c) };
-      },
+  };
+  const bin = join(dir, 'p', 'bin', 'mysql-exporter');
+  /** `command …args --config.my-cnf=… --web.listen-address=…` (in `cwd` if given), stopped with stop(). */
+  const direct = (name: string, command: string, args: readonly string[], cwd?: string): Launcher => ({
+    name,
+    start: async (port) => {
+      const c = spawn(
+        command,
+        [...args, `--config.my-cnf=${cnf}`, `--web.listen-address=127.0.0.1:${port}`],
+        { ...(cwd === undefined ? {} : { cwd }), env, stdio: 'ignore' },
+      );
+      return { pid: c.pid!, end: () => stop(c) };
     },
-    {
-      name: 'installed bin (npm install -g; shebang, relaunch)',
-      start: async (port) => {
-        const c = spawn(
-          join(dir, 'p', 'bin', 'mysql-exporter'),
-          [`--config.my-cnf=${cnf}`, `--web.listen-address=127.0.0.1:${port}`],
-          {
-            env,
-            stdio: 'ignore',
-          },
-        );
-        return { pid: c.pid!, end: () => stop(c) };
-      },
-    },
-    {
-      name: 'installed bin, started as node --max-semi-space-size=4 <bin> (no relaunch)',
-      start: async (port) => {
-        const c = spawn(
-          process.execPath,
-          [
-            ...LAUNCH_FLAGS,
-            join(dir, 'p', 'bin', 'mysql-exporter'),
-            `--config.my-cnf=${cnf}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-          ],
-          { env, stdio: 'ignore' },
-        );
-        return { pid: c.pid!, end: () => stop(c) };
-      },
-    },
+  });
+  const launchers: Launcher[] = [
+    direct(
+      'npm start (node dist/src/cli.js, relaunched with the launch flags)',
+      process.execPath,
+      ['dist/src/cli.js'],
+      ROOT,
+    ),
+    direct('installed bin (npm install -g; shebang, relaunch)', bin, []),
+    direct('installed bin, started as node --max-semi-space-size=4 <bin> (no relaunch)', process.execPath, [
+      ...LAUNCH_FLAGS,
+      bin,
+    ]),
     {
       name: `image (${IMAGE}, podman --network=host)`,
       start: async (port) => {

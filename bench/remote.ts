@@ -22,6 +22,7 @@ import { percentile } from './lib/stats.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { tempDirs } from './lib/db.js';
+import { loadSpan } from './lib/report.js';
 
 const env = process.env;
 const RTTS = (env.BENCH_RTTS ?? '2,10,40').split(',').map(Number);
@@ -161,9 +162,7 @@ export async function remoteScenario(): Promise<string> {
   }
   const lines: string[] = [];
   lines.push(
-    `# remote database through the delaying proxy, ${SCRAPES} scrapes per side and RTT, default collectors; ${cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} at end`,
+    `# remote database through the delaying proxy, ${SCRAPES} scrapes per side and RTT, default collectors; ${cpus().length} CPUs, ${loadSpan(load0)}`,
   );
   lines.push(`# proxy check (ping-pong, configured RTT -> measured): ${check.join('; ')}`);
   lines.push(

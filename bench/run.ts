@@ -28,7 +28,7 @@ import { ScrapeClient, closedLoop } from './lib/http.js';
 import { log } from './lib/log.js';
 import { type Participant, type Window, benchCpuMs, emptyWindow, measure } from './lib/measure.js';
 import { ExporterProcess, buildOurs, referencePath, writeCnf } from './lib/proc.js';
-import { type Figures, type ScenarioResult, table, writeJson } from './lib/report.js';
+import { type Figures, type ScenarioResult, loadSpan, table, writeJson } from './lib/report.js';
 import { mean, percentile } from './lib/stats.js';
 import { remoteScenario } from './remote.js';
 import { transportsScenario } from './transports.js';
@@ -534,9 +534,7 @@ async function main(): Promise<void> {
     (x) =>
       `${x.met === undefined ? 'n/a ' : x.met ? 'MET ' : 'MISS'}  ${x.goal}: ${x.value?.toFixed(2) ?? '-'} (limit ${x.limit?.toFixed(2) ?? '-'})`,
   );
-  const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} at end; shared with other work`;
+  const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${loadSpan(load0)}; shared with other work`;
   const summary = [
     `# ${command}`,
     `# ${started.toISOString()}, node ${process.version}, ${sh('git', ['rev-parse', '--short', 'HEAD'])}`,

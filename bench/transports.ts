@@ -36,6 +36,7 @@ import { benchCpuMs } from './lib/measure.js';
 import { ExporterProcess, buildOurs, writeCnf } from './lib/proc.js';
 import { ProxyProcess } from './lib/proxy-child.js';
 import { RawMysqlClient } from './lib/raw-mysql.js';
+import { loadSpan } from './lib/report.js';
 import { fit } from './remote.js';
 import { runIfMain } from './lib/standalone.js';
 import { percentile } from './lib/stats.js';
@@ -76,9 +77,10 @@ export interface TransportRow {
 
 const rowsOf = (r: unknown): number => (Array.isArray(r) ? r.length : 0);
 
-function mysql2Conn(port: number, multipleStatements: boolean): Promise<mysql.Connection> {
+/** mysql2's options for the transports on mysql2 (promise API for serial/pool, callback API for batch). */
+function mysql2Options(port: number, multipleStatements: boolean) {
   const u = USERS.floor;
-  return mysql.createConnection({
+  return {
     host: '127.0.0.1',
     port,
     user: u.user,
@@ -87,11 +89,14 @@ function mysql2Conn(port: number, multipleStatements: boolean): Promise<mysql.Co
     bigNumberStrings: true,
     dateStrings: true,
     multipleStatements,
-  });
+  };
 }
 
+const mysql2Conn = (port: number): Promise<mysql.Connection> =>
+  mysql.createConnection(mysql2Options(port, false));
+
 async function serial(port: number): Promise<Transport> {
-  const c = await mysql2Conn(port, false);
+  const c = await mysql2Conn(port);
   return {
     name: 'serial',
     sessions: 0,
@@ -111,7 +116,7 @@ async function serial(port: number): Promise<Transport> {
 }
 
 async function pool(port: number, k: number, name: string): Promise<Transport> {
-  const conns = await Promise.all(Array.from({ length: k }, () => mysql2Conn(port, false)));
+  const conns = await Promise.all(Array.from({ length: k }, () => mysql2Conn(port)));
   return {
     name,
     sessions: 0,
@@ -152,18 +157,8 @@ function sendBatch(
 }
 
 async function batch(port: number): Promise<Transport> {
-  const u = USERS.floor;
-  const c = createConnection({
-    host: '127.0.0.1',
-    port,
-    user: u.user,
-    password: u.password,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    // Our statements only (captured from our exporter), as ours sends them.
-    multipleStatements: true,
-  });
+  // Our statements only (captured from our exporter), as ours sends them.
+  const c = createConnection(mysql2Options(port, true));
   await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
   return {
     name: 'batch',
@@ -342,9 +337,7 @@ export async function transportsScenario(): Promise<string> {
   }
   const lines: string[] = [];
   lines.push(
-    `# transports for one default scrape's ${statements.length} statements through the delaying proxy, ${REPS} repetitions per transport and RTT; ${cpus().length} CPUs, load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} at end`,
+    `# transports for one default scrape's ${statements.length} statements through the delaying proxy, ${REPS} repetitions per transport and RTT; ${cpus().length} CPUs, ${loadSpan(load0)}`,
   );
   lines.push(`# proxy check (ping-pong, configured RTT -> measured): ${check.join('; ')}`);
   lines.push(

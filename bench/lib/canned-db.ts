@@ -26,7 +26,15 @@
  * Written for this project from the protocol documentation.
  */
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
-import { EOF, OK, columnDefinition, lenenc, lenencStr, packet } from '../../test/helpers/mysql-packets.js';
+import {
+  EOF,
+  OK,
+  columnDefinition,
+  errPayload,
+  lenenc,
+  lenencStr,
+  packet,
+} from '../../test/helpers/mysql-packets.js';
 
 const CLIENT_SSL = 0x800;
 const COM_QUIT = 0x01;
@@ -239,11 +247,8 @@ export interface CannedStats {
   readonly unknownTexts: string[];
 }
 
-function errPacket(seq: number, code: number, state: string, message: string): Buffer {
-  const c = Buffer.alloc(2);
-  c.writeUInt16LE(code, 0);
-  return packet(Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]), seq);
-}
+const errPacket = (seq: number, code: number, state: string, message: string): Buffer =>
+  packet(errPayload(code, state, message), seq);
 
 /** The greeting, made safe to replay: no TLS offered; where its connection id sits. */
 function prepareGreeting(g: Buffer): { greeting: Buffer; idAt: number } {

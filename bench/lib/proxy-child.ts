@@ -1,10 +1,10 @@
 /**
  * The delaying proxy in a child process of its own, so that its CPU time is measured apart from the
- * benchmark's and the exporter's (`ProxyProcess` is the parent's handle; messages over IPC).
+ * benchmark's and the exporter's (`ProxyProcess` is the parent's handle; messages over IPC through
+ * child-rpc.ts).
  */
-import { processCpuMs } from './cpu.js';
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ChildRpc, serveChild } from './child-rpc.js';
 import { DelayProxy, type DelayProxyOptions, type PortStats } from './delay-proxy.js';
 
 type Request =
@@ -14,88 +14,62 @@ type Request =
   | { op: 'delay'; oneWayMs: number }
   | { op: 'close' };
 
-interface Reply {
-  readonly ok: boolean;
-  readonly error?: string;
-  readonly ports?: number[];
-  readonly stats?: PortStats[];
-}
+const WHAT = 'proxy';
 
 export class ProxyProcess {
-  private queue: Array<(r: Reply) => void> = [];
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly rpc: ChildRpc<Request>,
     readonly ports: number[],
   ) {}
 
   static async start(opts: DelayProxyOptions): Promise<ProxyProcess> {
-    const child = fork(fileURLToPath(import.meta.url), ['--proxy-child'], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    process.on('exit', () => child.kill('SIGKILL'));
-    const p = new ProxyProcess(child, []);
-    child.on('message', (m: Reply) => p.queue.shift()?.(m));
-    const r = await p.ask({ op: 'start', opts });
-    if (!r.ok) throw new Error(`proxy: ${r.error}`);
-    p.ports.push(...(r.ports ?? []));
-    return p;
-  }
-
-  private ask(req: Request): Promise<Reply> {
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
-      this.child.send(req);
-    });
+    const rpc = ChildRpc.fork<Request>(fileURLToPath(import.meta.url), '--proxy-child');
+    try {
+      const r = await rpc.ask({ op: 'start', opts }, WHAT);
+      return new ProxyProcess(rpc, (r.ports as number[] | undefined) ?? []);
+    } catch (err) {
+      rpc.kill();
+      throw err;
+    }
   }
 
   async stats(): Promise<PortStats[]> {
-    return (await this.ask({ op: 'stats' })).stats ?? [];
+    return ((await this.rpc.ask({ op: 'stats' }, WHAT)).stats as PortStats[] | undefined) ?? [];
   }
 
   async setDead(port: number, dead: boolean): Promise<void> {
-    await this.ask({ op: 'dead', port, dead });
+    await this.rpc.ask({ op: 'dead', port, dead }, WHAT);
   }
 
   async setDelay(oneWayMs: number): Promise<void> {
-    await this.ask({ op: 'delay', oneWayMs });
+    await this.rpc.ask({ op: 'delay', oneWayMs }, WHAT);
   }
 
   /** User + system CPU of the proxy process so far, ms. */
   cpuMs(): number {
-    return processCpuMs(this.child.pid ?? -1);
+    return this.rpc.cpuMs();
   }
 
-  async close(): Promise<void> {
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.send({ op: 'close' });
-    await exited;
+  close(): Promise<void> {
+    return this.rpc.close();
   }
 }
 
-async function child(): Promise<void> {
+function child(): void {
   let proxy: DelayProxy | undefined;
-  process.on('message', async (req: Request) => {
-    try {
+  serveChild<Request>(
+    async (req) => {
       if (req.op === 'start') {
         proxy = await DelayProxy.start(req.opts);
-        process.send?.({ ok: true, ports: proxy.ports });
-      } else if (req.op === 'stats') process.send?.({ ok: true, stats: proxy?.stats() ?? [] });
-      else if (req.op === 'delay') {
-        proxy?.setDelay(req.oneWayMs);
-        process.send?.({ ok: true });
-      } else if (req.op === 'dead') {
-        proxy?.setDead(req.port, req.dead);
-        process.send?.({ ok: true });
-      } else {
-        await proxy?.close();
-        process.exit(0);
+        return { ports: proxy.ports };
       }
-    } catch (err) {
-      process.send?.({ ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
+      if (req.op === 'stats') return { stats: proxy?.stats() ?? [] };
+      if (req.op === 'delay') proxy?.setDelay(req.oneWayMs);
+      else if (req.op === 'dead') proxy?.setDead(req.port, req.dead);
+      return {};
+    },
+    async () => proxy?.close(),
+  );
 }
 
-if (process.argv.includes('--proxy-child')) void child();
+if (process.argv.includes('--proxy-child')) child();

@@ -1,6 +1,14 @@
 /** The results table (ours, theirs, floor and the ratios) and the JSON results file. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
+
+/** os.loadavg() as the reports print it: "0.52 0.61 0.70". */
+export const loads = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+
+/** "load average … at start, … at end" for a run that began with os.loadavg() = `load0`. */
+export const loadSpan = (load0: readonly number[]): string =>
+  `load average ${loads(load0)} at start, ${loads(loadavg())} at end`;
 
 /** One figure of one participant; undefined when not measured. */
 export type Figures = Record<string, number | undefined>;

@@ -1,7 +1,8 @@
 /**
  * MySQL client/server protocol pieces shared by the test servers (rogue-mysql.ts, mysql8-replay.ts):
  * packet headers, length-encoded integers and strings, a VAR_STRING utf8mb4 column definition, and
- * the OK and EOF packets. Written for this project from the protocol documentation.
+ * the OK, EOF and ERR packets, and a reader of client packets (the bench's canned database uses some
+ * of them too). Written for this project from the protocol documentation.
  */
 
 export function header(length: number, seq: number): Buffer {
@@ -53,5 +54,34 @@ export function columnDefinition(name: string): Buffer {
   ]);
 }
 
+/** Reassembles client packets from a byte stream, one at a time (a TLS upgrade takes the rest). */
+export class PacketReader {
+  private buf = Buffer.alloc(0);
+  append(chunk: Buffer): void {
+    this.buf = Buffer.concat([this.buf, chunk]);
+  }
+  next(): { seq: number; payload: Buffer } | undefined {
+    if (this.buf.length < 4) return undefined;
+    const len = this.buf.readUIntLE(0, 3);
+    if (this.buf.length < 4 + len) return undefined;
+    const p = { seq: this.buf[3] ?? 0, payload: Buffer.from(this.buf.subarray(4, 4 + len)) };
+    this.buf = this.buf.subarray(4 + len);
+    return p;
+  }
+  /** Bytes not yet consumed (the start of a TLS handshake right after an SSLRequest). */
+  rest(): Buffer {
+    const b = this.buf;
+    this.buf = Buffer.alloc(0);
+    return b;
+  }
+}
+
 export const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
 export const EOF = Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]);
+
+/** An ERR packet's payload (protocol 4.1: 0xff, error code, '#', SQLSTATE, message). */
+export function errPayload(code: number, state: string, message: string): Buffer {
+  const c = Buffer.alloc(2);
+  c.writeUInt16LE(code, 0);
+  return Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]);
+}

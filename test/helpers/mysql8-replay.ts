@@ -26,7 +26,16 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { QueryResult } from '../../src/model/rows.js';
-import { EOF, OK, columnDefinition, header, lenenc, lenencStr } from './mysql-packets.js';
+import {
+  EOF,
+  OK,
+  PacketReader,
+  columnDefinition,
+  errPayload,
+  header,
+  lenenc,
+  lenencStr,
+} from './mysql-packets.js';
 
 const CLIENT = {
   LONG_PASSWORD: 0x1,
@@ -99,12 +108,6 @@ export interface Mysql8Replay {
   close(): Promise<void>;
 }
 
-function errPacket(code: number, state: string, message: string): Buffer {
-  const c = Buffer.alloc(2);
-  c.writeUInt16LE(code, 0);
-  return Buffer.concat([Buffer.from([0xff]), c, Buffer.from(`#${state}${message}`, 'utf8')]);
-}
-
 function sha256(...parts: Buffer[]): Buffer {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -115,28 +118,6 @@ function xor(a: Buffer, b: Buffer): Buffer {
   const out = Buffer.alloc(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i % b.length] ?? 0);
   return out;
-}
-
-/** Reassembles client packets from a byte stream, one at a time (a TLS upgrade takes the rest). */
-class PacketReader {
-  private buf = Buffer.alloc(0);
-  append(chunk: Buffer): void {
-    this.buf = Buffer.concat([this.buf, chunk]);
-  }
-  next(): { seq: number; payload: Buffer } | undefined {
-    if (this.buf.length < 4) return undefined;
-    const len = this.buf.readUIntLE(0, 3);
-    if (this.buf.length < 4 + len) return undefined;
-    const p = { seq: this.buf[3] ?? 0, payload: Buffer.from(this.buf.subarray(4, 4 + len)) };
-    this.buf = this.buf.subarray(4 + len);
-    return p;
-  }
-  /** Bytes not yet consumed (the start of a TLS handshake right after an SSLRequest). */
-  rest(): Buffer {
-    const b = this.buf;
-    this.buf = Buffer.alloc(0);
-    return b;
-  }
 }
 
 function pump(reader: PacketReader, c: { upgrading: boolean }, on: (seq: number, p: Buffer) => void) {
@@ -250,7 +231,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
 
   const deny = (c: Conn, user: string) => {
     authLog.push({ user, path: 'denied' });
-    send(c, errPacket(1045, '28000', `Access denied for user '${user}'@'localhost'`));
+    send(c, errPayload(1045, '28000', `Access denied for user '${user}'@'localhost'`));
     c.socket.end();
   };
 
@@ -436,7 +417,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
     if (!hit) {
       send(
         c,
-        errPacket(
+        errPayload(
           1064,
           '42000',
           'You have an error in your SQL syntax; the replay server has no capture for this statement',
@@ -460,7 +441,7 @@ export async function startMysql8Replay(opts: ReplayOptions): Promise<Mysql8Repl
     }
     if (cmd === 0x03) return onQuery(c, payload.subarray(1).toString('utf8'));
     if (cmd === 0x0e) return send(c, OK); // COM_PING
-    send(c, errPacket(1047, '08S01', 'Unknown command'));
+    send(c, errPayload(1047, '08S01', 'Unknown command'));
   };
 
   const server: Server = createServer((socket) => {

@@ -17,7 +17,16 @@
  */
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { type Server, type Socket, createServer } from 'node:net';
-import { EOF, OK, columnDefinition, header, lenencStr, packet } from './mysql-packets.js';
+import {
+  EOF,
+  OK,
+  PacketReader,
+  columnDefinition,
+  errPayload,
+  header,
+  lenencStr,
+  packet,
+} from './mysql-packets.js';
 
 export type RogueMode =
   | 'clear-password'
@@ -104,25 +113,7 @@ function greeting(nonce: Buffer, plugin: string, connectionId: number): Buffer {
   ]);
 }
 
-function errPacket(message: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0x28, 0x04]), Buffer.from(`#28000${message}`, 'utf8')]);
-}
-
-/** Reassembles client packets (payload + sequence id) from a byte stream. */
-class PacketReader {
-  private buf = Buffer.alloc(0);
-  push(chunk: Buffer): Array<{ seq: number; payload: Buffer }> {
-    this.buf = Buffer.concat([this.buf, chunk]);
-    const out: Array<{ seq: number; payload: Buffer }> = [];
-    while (this.buf.length >= 4) {
-      const len = this.buf.readUIntLE(0, 3);
-      if (this.buf.length < 4 + len) break;
-      out.push({ seq: this.buf[3] ?? 0, payload: Buffer.from(this.buf.subarray(4, 4 + len)) });
-      this.buf = this.buf.subarray(4 + len);
-    }
-    return out;
-  }
-}
+const errPacket = (message: string): Buffer => errPayload(1064, '28000', message);
 
 interface Conn {
   readonly socket: Socket;
@@ -318,7 +309,8 @@ export async function startRogueMysql(mode: RogueMode, opts: { path?: string } =
     const reader = new PacketReader();
     socket.on('data', (d: Buffer) => {
       chunks.push(Buffer.from(d));
-      for (const p of reader.push(d)) onPacket(c, p.seq, p.payload);
+      reader.append(d);
+      for (let p = reader.next(); p; p = reader.next()) onPacket(c, p.seq, p.payload);
     });
     if (mode === 'silent') return;
     if (mode === 'huge-greeting') {
