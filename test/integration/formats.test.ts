@@ -17,10 +17,9 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nativeBound, nativeIndex, pickSchema } from '../../src/collectors/native-buckets.js';
@@ -35,6 +34,8 @@ import {
 import { type MariaDb, createExporterUser, freePort, startMariaDb } from '../helpers/mariadb.js';
 import { MYSQL8_ANSWERS } from '../helpers/mysql8-captures.js';
 import { startMysql8Replay } from '../helpers/mysql8-replay.js';
+import { stopChild } from '../helpers/deploy-files.js';
+import { removeTempDir, tempDir } from '../helpers/tmp.js';
 import { poll } from '../helpers/poll.js';
 import { golden, goldenHex } from '../helpers/golden.js';
 import { decodeDelimited } from '../helpers/protobuf-decode.js';
@@ -87,7 +88,7 @@ let cnf: string | undefined;
 let relay: Server;
 let prom: ChildProcess | undefined;
 let promBase = '';
-const dir = mkdtempSync(join(tmpdir(), 'mysql-exporter-formats-'));
+const dir = tempDir('mysql-exporter-formats-');
 const promLog = join(dir, 'prometheus.log');
 const seen = new Map<Job, Seen>(
   JOB_NAMES.map((j) => [j, { accept: new Set(), contentType: new Set(), encoding: new Set(), scrapes: 0 }]),
@@ -155,15 +156,6 @@ function startRelay(upstream: string): Promise<Server> {
     up.end();
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Label sets as comparable strings: without job/instance, `le`/`quantile` as numbers (see below). */
@@ -249,7 +241,7 @@ describe('Prometheus 2.42 ingests every format; what it stores agrees across for
     await exp?.stop();
     if (cnf) cleanup(dirname(cnf));
     await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   test('Prometheus asked for protobuf first; each job got its format, gzipped', () => {
